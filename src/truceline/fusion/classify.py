@@ -1,0 +1,56 @@
+"""What kind of source an event is: launch, impact, thunder or unknown (level 1).
+
+The sensors' own labels vote; thunder shows as an extended source (poor fit, mostly 'unknown'
+labels) and comes in storms, so an unpaired event near several thunder-like events is thunder too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from truceline.model.tables import Columns
+
+
+@dataclass(frozen=True)
+class ClassifyParams:
+    """Settings of the event classifier."""
+
+    thunder_unknown_frac: float = 0.45   # share of 'unknown' labels that marks an event thunder-like
+    thunder_rms_s: float = 0.30          # residual RMS that marks an extended source
+    storm_radius_m: float = 15_000.0     # space scale of a storm cell
+    storm_window_s: float = 900.0        # time scale of a storm cell
+    storm_min_events: int = 3            # thunder-like events that make a storm cell
+    label_min_frac: float = 0.5          # share of one fire label needed to call the kind
+
+
+def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
+    """Kind per event: 'launch' | 'impact' | 'thunder' | 'unknown' (before pairing)."""
+    label = np.asarray(events["label"], dtype=object)
+    fire_frac = np.asarray(events["label_frac"], dtype=float)
+    unknown = np.asarray(events["unknown_frac"], dtype=float)
+    rms = np.asarray(events["rms_s"], dtype=float)
+    kind = np.where(fire_frac >= params.label_min_frac, label, "unknown").astype(object)
+    thunder_like = (unknown >= params.thunder_unknown_frac) | ((rms >= params.thunder_rms_s) & (fire_frac < 0.7))
+    kind[thunder_like] = "thunder"
+    in_storm = _near_storm(events, thunder_like, params)
+    kind[in_storm & (kind == "unknown")] = "thunder"
+    return kind
+
+
+def in_storm(events: Columns, kind: np.ndarray, params: ClassifyParams) -> np.ndarray:
+    """Events within a storm cell (several thunder events close in space and time)."""
+    return _near_storm(events, kind == "thunder", params)
+
+
+def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParams) -> np.ndarray:
+    n = len(events)
+    if n == 0 or not thunder_like.any():
+        return np.zeros(n, dtype=bool)
+    scale = params.storm_radius_m / params.storm_window_s
+    pts = np.column_stack([events["x"], events["y"], (events["time"] - events["time"].min()) * scale])
+    tree = cKDTree(pts[thunder_like])
+    counts = np.array([len(v) for v in tree.query_ball_point(pts, r=params.storm_radius_m * 1.42)])
+    return counts >= params.storm_min_events

@@ -1,0 +1,101 @@
+"""Arrival-time location of an acoustic source: robust Gauss-Newton for (x, y, t0[, c]).
+
+All positions are metres in a local projection. The covariance is the inverse of the weighted
+normal matrix scaled by the larger of the residual variance and the pick-noise floor, so that a
+poorly fitting event states a larger uncertainty rather than a smaller one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One location solution."""
+
+    x: float
+    y: float
+    t0: float
+    speed: float
+    cov: np.ndarray  # 3x3 covariance of (x, y, t0)
+    residuals: np.ndarray
+    weights: np.ndarray
+    ok: bool
+
+    @property
+    def rms(self) -> float:
+        w = self.weights > 0.5
+        return float(np.sqrt(np.mean(self.residuals[w] ** 2))) if w.any() else float("inf")
+
+
+def predicted(x: float, y: float, t0: float, c: float, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Predicted arrival times at sensors (sx, sy) for a source at (x, y, t0) and speed c."""
+    return t0 + np.hypot(sx - x, sy - y) / c
+
+
+def locate(sx: np.ndarray, sy: np.ndarray, t: np.ndarray, start: tuple[float, float], speed: float, *,
+           fit_speed: bool = False, sigma_floor: float = 0.08, tukey_c: float = 0.6, iterations: int = 12) -> Fix:
+    """Locate a source from arrival times ``t`` at sensors (sx, sy).
+
+    Tukey biweight down-weights arrivals off by more than ``tukey_c`` seconds, so a wrong pick in
+    the set does not drag the solution. With ``fit_speed`` the effective sound speed is a fourth
+    unknown (use only with six or more arrivals around the source).
+    """
+    x, y = start
+    c = speed
+    d0 = np.hypot(sx - x, sy - y)
+    t0 = float(np.median(t - d0 / c))
+    w = np.ones(len(t))
+    for it in range(iterations):
+        d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
+        r = t - (t0 + d / c)
+        if it > 1:
+            u = r / tukey_c
+            w = np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
+        cols = [-(x - sx) / (d * c), -(y - sy) / (d * c), -np.ones_like(d)]
+        if fit_speed:
+            cols.append(d / c**2)
+        J = np.column_stack(cols)
+        JW = J * w[:, None]
+        try:
+            step = np.linalg.solve(JW.T @ J + 1e-9 * np.eye(J.shape[1]), -(JW.T @ r))
+        except np.linalg.LinAlgError:
+            break
+        x, y, t0 = x + step[0], y + step[1], t0 + step[2]
+        if fit_speed:
+            c = float(np.clip(c + step[3], 0.85 * speed, 1.15 * speed))
+        if np.hypot(step[0], step[1]) < 0.5 and abs(step[2]) < 1e-3 and it > 3:
+            break
+    d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
+    r = t - (t0 + d / c)
+    u = r / tukey_c
+    w = np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
+    return _finish(sx, sy, x, y, t0, c, r, w, sigma_floor)
+
+
+def _finish(sx, sy, x, y, t0, c, r, w, sigma_floor) -> Fix:
+    d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
+    J = np.column_stack([-(x - sx) / (d * c), -(y - sy) / (d * c), -np.ones_like(d)])
+    inl = w > 0.05
+    n = int(inl.sum())
+    dof = max(n - 3, 1)
+    s2 = max(sigma_floor**2, float(np.sum(w * r**2) / max(np.sum(w), 1e-9)) * n / dof)
+    N = (J * w[:, None]).T @ J
+    try:
+        cov = np.linalg.inv(N) * s2
+        ok = n >= 4 and bool(np.all(np.isfinite(cov))) and cov[0, 0] > 0 and cov[1, 1] > 0
+    except np.linalg.LinAlgError:
+        cov, ok = np.full((3, 3), np.nan), False
+    return Fix(float(x), float(y), float(t0), float(c), cov, r, w, ok)
+
+
+def ellipse(cov_xy: np.ndarray) -> tuple[float, float, float]:
+    """1-sigma (semi-major m, semi-minor m, azimuth of major axis in degrees clockwise from north)."""
+    vals, vecs = np.linalg.eigh(cov_xy)
+    vals = np.maximum(vals, 0.0)
+    major = vecs[:, 1]
+    az = float(np.degrees(np.arctan2(major[0], major[1]))) % 180.0
+    return float(np.sqrt(vals[1])), float(np.sqrt(vals[0])), az

@@ -1,0 +1,155 @@
+"""Column contracts of the tables that travel between stages.
+
+A table is a :class:`Columns`: named, equally long numpy arrays, checked once at the boundary
+(``Columns.conform``) so that stages can trust their inputs. The contracts here are the single
+source of truth for ``docs/formats.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract: its name, numpy dtype kind, unit and meaning."""
+
+    name: str
+    dtype: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An ordered list of columns that a table must carry."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Equally long named numpy arrays (a minimal column table)."""
+
+    data: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        lengths = {len(v) for v in self.data.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns differ in length: { {k: len(v) for k, v in self.data.items()} }")
+
+    def __len__(self) -> int:
+        return len(next(iter(self.data.values()))) if self.data else 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.data[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.data
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.data)
+
+    def take(self, index: np.ndarray) -> "Columns":
+        """Rows selected by a boolean mask or an integer index."""
+        return Columns({k: v[index] for k, v in self.data.items()})
+
+    def with_columns(self, **columns: np.ndarray) -> "Columns":
+        """A new table with columns added or replaced."""
+        return Columns({**self.data, **columns})
+
+    def rows(self) -> Iterator[dict[str, object]]:
+        """Rows as dicts of Python scalars (for writers and reports)."""
+        names = self.names
+        for i in range(len(self)):
+            yield {n: self.data[n][i].item() if hasattr(self.data[n][i], "item") else self.data[n][i] for n in names}
+
+    @staticmethod
+    def empty(contract: Contract) -> "Columns":
+        return Columns({c.name: np.empty(0, dtype=_DTYPES[c.dtype]) for c in contract.columns})
+
+    @staticmethod
+    def conform(contract: Contract, data: Mapping[str, np.ndarray]) -> "Columns":
+        """Check ``data`` against ``contract`` once and cast each column to its dtype."""
+        missing = [n for n in contract.names if n not in data]
+        if missing:
+            raise ValueError(f"{contract.name}: missing columns {missing}")
+        out = {c.name: np.asarray(data[c.name]).astype(_DTYPES[c.dtype], copy=False) for c in contract.columns}
+        extra = {k: np.asarray(v) for k, v in data.items() if k not in out}
+        return Columns({**out, **extra})
+
+
+_DTYPES = {"str": object, "float": np.float64, "int": np.int64, "bool": np.bool_, "time": np.float64}
+
+
+def _c(name: str, dtype: str, unit: str, description: str) -> Column:
+    return Column(name, dtype, unit, description)
+
+
+#: Times inside Truceline are float seconds since the Unix epoch, UTC ("time" dtype);
+#: files carry ISO 8601 UTC with milliseconds.
+SENSORS = Contract("sensors", (
+    _c("sensor_id", "str", "", "Opaque sensor identifier, unique in the file."),
+    _c("lon", "float", "degree", "WGS 84 longitude, -180..180."),
+    _c("lat", "float", "degree", "WGS 84 latitude, -90..90."),
+    _c("elevation_m", "float", "m", "Height above the WGS 84 ellipsoid or mean sea level (informative)."),
+    _c("owner", "str", "", "Who contributes the sensor (a coalition member or unit)."),
+))
+
+PICKS = Contract("picks", (
+    _c("pick_id", "str", "", "Opaque pick identifier, unique per producer."),
+    _c("sensor_id", "str", "", "Sensor that made the pick; must be in the sensor table."),
+    _c("time", "time", "s", "Arrival time, ISO 8601 UTC with milliseconds in files."),
+    _c("kind", "str", "", "On-sensor label: launch | impact | unknown."),
+    _c("snr", "float", "dB", "Signal-to-noise ratio of the detection."),
+    _c("amplitude", "float", "Pa", "Peak overpressure of the arrival, >= 0."),
+    _c("received_at", "time", "s", "When the mission received the pick (ISO 8601 UTC)."),
+))
+
+EVENTS = Contract("events", (
+    _c("event_id", "str", "", "Stable event identifier within a processing run."),
+    _c("time", "time", "s", "Origin time (ISO 8601 UTC with milliseconds in files)."),
+    _c("lon", "float", "degree", "Preferred location, WGS 84 longitude."),
+    _c("lat", "float", "degree", "Preferred location, WGS 84 latitude."),
+    _c("kind", "str", "", "launch | impact | thunder | explosion | unknown."),
+    _c("sigma_major_m", "float", "m", "1-sigma semi-major axis of the location uncertainty ellipse."),
+    _c("sigma_minor_m", "float", "m", "1-sigma semi-minor axis of the location uncertainty ellipse."),
+    _c("azimuth_deg", "float", "degree", "Azimuth of the major axis, clockwise from north, 0..180."),
+    _c("sigma_time_s", "float", "s", "1-sigma uncertainty of the origin time."),
+    _c("n_sensors", "int", "", "Number of sensors whose picks define the event."),
+    _c("rms_s", "float", "s", "Root mean square of the arrival-time residuals."),
+    _c("pair_id", "str", "", "event_id of the paired launch (for an impact) or impact (for a launch); empty if none."),
+    _c("weapon_class", "str", "", "Most likely weapon class of a paired fire event; empty if unknown."),
+    _c("attributed_side", "str", "", "Party id of the firing party, or 'undetermined'."),
+    _c("attribution_p", "float", "", "Probability of the attribution (0..1); empty when undetermined."),
+    _c("sector", "str", "", "Sector id of the agreement the event lies in; empty outside all sectors."),
+    _c("is_violation", "bool", "", "Whether the event breaks a rule of the agreement in force."),
+    _c("rules", "str", "", "Semicolon-separated ids of the rules broken; empty if none."),
+    _c("excused_by", "str", "", "Id of the declared activity that excuses the event; empty if none."),
+    _c("confidence", "str", "", "probable | possible | unverified (corroborated needs a second source)."),
+    _c("agreement_version", "str", "", "Version of the agreement the event was judged by."),
+))
+
+TRUTH_EVENTS = Contract("truth_events", (
+    _c("truth_id", "str", "", "Simulator identifier of the true event."),
+    _c("time", "time", "s", "True origin time."),
+    _c("lon", "float", "degree", "True longitude."),
+    _c("lat", "float", "degree", "True latitude."),
+    _c("kind", "str", "", "launch | impact | thunder | blast."),
+    _c("weapon_class", "str", "", "mortar | tube_artillery | mlrs for fire; empty otherwise."),
+    _c("side", "str", "", "Firing party id for fire events; empty for nuisances."),
+    _c("mission_id", "str", "", "Fire mission (salvo) the round belongs to; empty otherwise."),
+    _c("pair_truth_id", "str", "", "The launch of an impact or the impact of a launch."),
+    _c("is_violation", "bool", "", "Whether the true event is a violation of the agreement."),
+))
+
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, TRUTH_EVENTS)}

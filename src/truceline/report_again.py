@@ -1,0 +1,35 @@
+"""Rendering a daily report again from what a processing run stored (``truceline report``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from truceline.pipeline import load_history
+from truceline.report import render_daily
+from truceline.rules.zones import Zones
+from truceline.store.sqlite import Store
+from truceline.verify.coverage import coverage
+
+
+def rerender(out: Path, agreement_path: Path) -> dict[str, Path]:
+    """Re-render ``out``'s daily report from the latest finished run in ``out/store.sqlite``."""
+    store_path = Path(out) / "store.sqlite"
+    if not store_path.exists():
+        raise FileNotFoundError(f"{store_path}: no store here; run `truceline process --out {out}` first")
+    with Store.open(store_path) as store:
+        runs = [r for r in store.runs() if r.get("finished_at") and r.get("counts")]
+        if not runs:
+            raise ValueError(f"{store_path}: holds no finished run")
+        run = runs[-1]
+        run_id = str(run["run_id"])
+        events, sensors, picks = (store.load_table(run_id, n) for n in ("events", "sensors", "picks"))
+    counts = run["counts"] if isinstance(run["counts"], dict) else json.loads(str(run["counts"]))
+    history = load_history(agreement_path)
+    start = float((picks["time"].min() // 86400) * 86400) if len(picks) else float((events["time"].min() // 86400) * 86400)
+    agreement = history.at(start)
+    cov = coverage(Zones.from_agreement(agreement), sensors, picks, start, start + 86400.0)
+    info = {k: str(run.get(k, "")) for k in ("run_id", "code_version", "params_hash", "agreement_version",
+                                             "agreement_hash", "started_at")}
+    return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
+                        run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out))

@@ -1,0 +1,5 @@
+"""Scenario simulator: ground truth plus the feeds, written in the formats real sources use."""
+
+from truceline.simulate.scenario import ScenarioParams, simulate
+
+__all__ = ["ScenarioParams", "simulate"]

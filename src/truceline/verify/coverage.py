@@ -1,0 +1,112 @@
+"""Coverage: how likely fire on each side of the line was to be detected, hour by hour.
+
+A sensor counts as up in an hour when it reported at least one pick in it (the picks feed has no
+separate state-of-health channel yet). The detection model is the engine's stated assumption
+(``WeaponProfile.launch_r50_m`` / ``impact_r50_m`` with a logistic fall-off), not the simulator's
+hidden truth; an event counts as detected when at least ``min_sensors`` sensors hear it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from truceline.geodesy import LocalProjection
+from truceline.model.coverage import Coverage, Gap, SideCoverage
+from truceline.model.tables import Columns
+from truceline.model.weapons import WEAPONS
+from truceline.rules.zones import Zones
+
+WIDTH_M = 2_500.0
+DEPTHS_M = (2_000.0, 6_000.0, 10_000.0, 15_000.0)
+
+
+def p_at_least(p: np.ndarray, k: int) -> np.ndarray:
+    """P(at least k successes) of independent Bernoulli trials, rows of ``p`` (points x sensors)."""
+    dist = np.zeros((p.shape[0], k + 1))
+    dist[:, 0] = 1.0
+    for j in range(p.shape[1]):
+        q = p[:, j:j + 1]
+        shifted = np.concatenate([np.zeros((p.shape[0], 1)), dist[:, :-1]], axis=1)
+        top = dist[:, k] + q[:, 0] * dist[:, k - 1]
+        dist = dist * (1 - q) + shifted * q
+        dist[:, k] = top
+    return dist[:, k]
+
+
+def _probe_points(zones: Zones, proj: LocalProjection, party: str) -> tuple[np.ndarray, np.ndarray]:
+    line = zones.contact_line
+    verts = np.asarray(line.vertices)
+    x, y = proj.to_xy(verts[:, 0], verts[:, 1])
+    import shapely
+    ls = shapely.LineString(np.column_stack([x, y]))
+    s = np.arange(2_500.0, ls.length, 5_000.0)
+    p0 = shapely.get_coordinates(ls.interpolate(np.maximum(s - 200, 0)))
+    p1 = shapely.get_coordinates(ls.interpolate(np.minimum(s + 200, ls.length)))
+    t = (p1 - p0) / np.linalg.norm(p1 - p0, axis=1, keepdims=True)
+    normal = np.column_stack([t[:, 1], -t[:, 0]])
+    sign = 1.0 if party == zones.party_ids[0] else -1.0
+    pts = np.concatenate([shapely.get_coordinates(ls.interpolate(s)) + sign * d * normal for d in DEPTHS_M])
+    return proj.to_lonlat(pts[:, 0], pts[:, 1])
+
+
+def coverage(zones: Zones, sensors: Columns, picks: Columns, start: float, end: float,
+             min_sensors: int = 5) -> Coverage:
+    """Coverage of the period [start, end) per side, with gaps and silent sensors."""
+    proj = LocalProjection.around(np.column_stack([sensors["lon"], sensors["lat"]])) if len(sensors) else None
+    hours = max(int(np.ceil((end - start) / 3600.0)), 1)
+    up = _up_matrix(sensors, picks, start, hours)
+    sides, gaps = [], []
+    sensor_side = zones.side_of(sensors["lon"], sensors["lat"]) if len(sensors) else np.zeros(0, object)
+    for party in zones.party_ids:
+        on_side = sensor_side == party
+        if proj is None:
+            sides.append(SideCoverage(party, 0, 0, 0.0, 0, 0.0, 0.0))
+            continue
+        lon, lat = _probe_points(zones, proj, party)
+        px, py = proj.to_xy(lon, lat)
+        sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
+        d = np.hypot(px[:, None] - sx[None, :], py[:, None] - sy[None, :])
+        tube = WEAPONS["tube_artillery"]
+        p_l = 1 / (1 + np.exp((d - tube.launch_r50_m) / WIDTH_M))
+        p_i = 1 / (1 + np.exp((d - tube.impact_r50_m) / WIDTH_M))
+        launch_h = np.array([p_at_least(p_l * up[:, h][None, :], min_sensors) for h in range(hours)])
+        impact_h = np.array([p_at_least(p_i * up[:, h][None, :], min_sensors) for h in range(hours)])
+        sector = zones.sector_of(lon, lat)
+        gaps += _gaps(party, sector, launch_h, start)
+        sides.append(SideCoverage(party, int(on_side.sum()), int((up[on_side].sum(axis=1) > 0).sum()),
+                                  float(up[on_side].sum()), int((launch_h.mean(axis=1) >= 0.5).sum()),
+                                  round(float(launch_h.mean()), 3), round(float(impact_h.mean()), 3)))
+    silent = up.shape[1] - up.sum(axis=1)
+    offline = tuple((str(s), float(h)) for s, h in zip(sensors["sensor_id"], silent) if h >= 3)
+    return Coverage(start, end, tuple(sides), tuple(gaps), offline)
+
+
+def _up_matrix(sensors: Columns, picks: Columns, start: float, hours: int) -> np.ndarray:
+    up = np.zeros((len(sensors), hours), dtype=bool)
+    if len(picks) == 0 or len(sensors) == 0:
+        return up
+    index = {s: k for k, s in enumerate(sensors["sensor_id"])}
+    si = np.array([index.get(s, -1) for s in picks["sensor_id"]])
+    h = ((picks["time"] - start) // 3600).astype(int)
+    ok = (si >= 0) & (h >= 0) & (h < hours)
+    up[si[ok], h[ok]] = True
+    return up
+
+
+def _gaps(party: str, sector: np.ndarray, p_hour: np.ndarray, start: float) -> list[Gap]:
+    out = []
+    for sec in sorted(set(sector) - {""}):
+        mean = p_hour[:, sector == sec].mean(axis=1)
+        low = mean < 0.5
+        h = 0
+        while h < len(low):
+            if not low[h]:
+                h += 1
+                continue
+            h0 = h
+            while h < len(low) and low[h]:
+                h += 1
+            p = float(mean[h0:h].mean())
+            out.append(Gap(party, str(sec), f"{h0:02d}:00-{h:02d}:00 UTC", round(p, 2),
+                           f"detection probability of a launch {p:.2f} (sensors silent or too sparse)"))
+    return out
