@@ -9,12 +9,12 @@ the sensors said it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from truceline.fusion.associate import AssociationParams, Hypothesis, associate
-from truceline.fusion.locate import ellipse
+from truceline.fusion.locate import ellipse, locate
 from truceline.geodesy import LocalProjection
 from truceline.model.tables import Columns
 
@@ -38,6 +38,7 @@ class AcousticResult:
     pick_event: np.ndarray
     speed_by_hour: np.ndarray
     sensor_terms: np.ndarray
+    wind: tuple[float, float] = (0.0, 0.0)
 
 
 def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: AcousticParams,
@@ -52,18 +53,52 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
                                  "speed_uncertainty": 0.03})
     first, _ = associate(t, ps, sx, sy, lambda _t: params.nominal_speed_mps, loose,
                          None if progress is None else (lambda i, n: progress(i, 2 * n)))
+    wind, first = estimate_wind(first, t, ps, sx, sy, params.nominal_speed_mps)
     speeds = _speed_by_hour(first, t_ref, params.nominal_speed_mps)
     terms = _sensor_terms(first, t, ps, len(sx), params)
     tc = t - terms[ps]
     order = np.argsort(tc, kind="stable")
     speed_at = lambda tt: speeds[int(np.clip((tt - t_ref) // 3600, 0, 23))]  # noqa: E731
     second, owner_sorted = associate(tc[order], ps[order], sx, sy, speed_at, params.association,
-                                     None if progress is None else (lambda i, n: progress(n + i, 2 * n)))
+                                     None if progress is None else (lambda i, n: progress(n + i, 2 * n)), wind)
     owner = np.empty_like(owner_sorted)
     owner[order] = owner_sorted
     members = [order[h.members] for h in second]
     events = _table(second, members, picks, proj)
-    return AcousticResult(events, owner, speeds, terms)
+    return AcousticResult(events, owner, speeds, terms, wind)
+
+
+def estimate_wind(events: list[Hypothesis], t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+                  nominal: float, sample: int = 150) -> tuple[tuple[float, float], list[Hypothesis]]:
+    """The day's wind (m/s east, north) that best explains well-recorded events, by grid search.
+
+    Each candidate wind relocates a sample of events with their own sound speed free; the wind
+    with the smallest robust misfit wins. Returns it and the events relocated with it.
+    """
+    good = [h for h in events if len(h.members) >= 9]
+    if len(good) < 10:
+        return (0.0, 0.0), events
+    step = max(len(good) // sample, 1)
+    picked = good[::step][:sample]
+
+    def misfit(w: tuple[float, float]) -> float:
+        total = 0.0
+        for h in picked:
+            m = h.members
+            f = locate(sx[ps[m]], sy[ps[m]], t[m], (h.fix.x, h.fix.y), h.fix.speed, fit_speed=True, wind=w)
+            total += float(np.sum(np.minimum(f.residuals**2, 0.36)))
+        return total
+
+    best = (0.0, 0.0)
+    for span in (4.0, 1.0):
+        grid = [(best[0] + i * span, best[1] + j * span) for i in (-2, -1, 0, 1, 2) for j in (-2, -1, 0, 1, 2)]
+        best = min(grid, key=misfit)
+    relocated = []
+    for h in events:
+        m = h.members
+        f = locate(sx[ps[m]], sy[ps[m]], t[m], (h.fix.x, h.fix.y), h.fix.speed, fit_speed=len(m) >= 7, wind=best)
+        relocated.append(Hypothesis(replace(f, residuals=f.residuals, weights=f.weights), m))
+    return best, relocated
 
 
 def _speed_by_hour(events: list[Hypothesis], t_ref: float, nominal: float) -> np.ndarray:

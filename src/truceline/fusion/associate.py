@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from truceline.fusion.locate import Fix, locate
+from truceline.fusion.locate import Fix, effective_speed, locate, predicted
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class AssociationParams:
     speed_uncertainty: float = 0.01  # relative uncertainty of the assumed sound speed
     coarse_tol_s: float = 2.5       # earliest a pick may precede the seed (clock errors)
     final_tol_s: float = 0.4        # fit tolerance of a member pick after location
-    min_sensors: int = 5            # distinct sensors an event needs
+    min_sensors: int = 7            # distinct sensors an event needs
     strong_sensors: int = 9         # events this well recorded are founded in a first sweep
     fit_speed_min: int = 7          # arrivals needed to fit the sound speed per event
 
@@ -43,11 +43,13 @@ class Hypothesis:
 
 
 def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-              speed_at, params: AssociationParams, progress=None) -> tuple[list[Hypothesis], np.ndarray]:
+              speed_at, params: AssociationParams, progress=None,
+              wind: tuple[float, float] = (0.0, 0.0)) -> tuple[list[Hypothesis], np.ndarray]:
     """Group picks into located events.
 
     ``pick_t`` (seconds, sorted ascending) and ``pick_s`` (sensor index) describe the picks;
-    ``speed_at(t)`` gives the effective sound speed to assume at time t. Returns the events and,
+    ``speed_at(t)`` gives the sound speed to assume at time t and ``wind`` (m/s east, north) the
+    wind that adds to it along each path. Returns the events and,
     per pick, the index of its event or -1. Strong events are founded first (``strong_sensors``
     or more), so that the leftovers of one event cannot combine with the picks of a later one.
     """
@@ -56,11 +58,11 @@ def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.nda
     for k, floor in enumerate((params.strong_sensors, params.min_sensors)):
         staged = replace(params, min_sensors=floor)
         report = None if progress is None else (lambda i, m, k=k: progress(k * m + i, 2 * m))
-        _sweep(pick_t, pick_s, sx, sy, speed_at, staged, report, owner, events)
+        _sweep(pick_t, pick_s, sx, sy, speed_at, staged, report, owner, events, wind)
     return events, owner
 
 
-def _sweep(pick_t, pick_s, sx, sy, speed_at, params, progress, owner, events) -> None:
+def _sweep(pick_t, pick_s, sx, sy, speed_at, params, progress, owner, events, wind) -> None:
     """One time-ordered sweep of seeds, appending to ``events`` and marking ``owner``."""
     n = len(pick_t)
     tried = np.zeros(n, dtype=bool)
@@ -72,7 +74,8 @@ def _sweep(pick_t, pick_s, sx, sy, speed_at, params, progress, owner, events) ->
         if owner[i] >= 0 or tried[i]:
             continue
         tried[i] = True
-        hyp = _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, float(speed_at(pick_t[i])), params)
+        hyp = _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, float(speed_at(pick_t[i])), params,
+                         wind)
         if hyp is not None:
             owner[hyp.members] = len(events)
             events.append(hyp)
@@ -105,7 +108,7 @@ def _candidates(i, pick_t, pick_s, owner, sensor_d, c, params) -> np.ndarray:
     return idx[dt <= sensor_d[s, pick_s[idx]] / (0.9 * c) + params.coarse_tol_s]
 
 
-def _score(cells, cand, i, pick_t, pick_s, sx, sy, c, cell_s, params):
+def _score(cells, cand, i, pick_t, pick_s, sx, sy, c, cell_s, params, wind=(0.0, 0.0)):
     """Per cell: sensors fitting within the cell bound (for pruning), sensors fitting tightly at
     the cell centre (for ranking), a soft misfit, the tight fit mask and the residuals."""
     s = pick_s[i]
@@ -113,7 +116,9 @@ def _score(cells, cand, i, pick_t, pick_s, sx, sy, c, cell_s, params):
     d_cells = np.hypot(sx[usens][:, None] - cells[None, :, 0], sy[usens][:, None] - cells[None, :, 1])
     d_seed = np.hypot(cells[:, 0] - sx[s], cells[:, 1] - sy[s])
     dq = d_cells[inv]
-    resid = (pick_t[cand] - pick_t[i])[:, None] - (dq - d_seed[None, :]) / c
+    cq = effective_speed(cells[None, :, 0], cells[None, :, 1], sx[pick_s[cand]][:, None], sy[pick_s[cand]][:, None], c, wind)
+    cs = effective_speed(cells[:, 0], cells[:, 1], sx[s], sy[s], c, wind)
+    resid = (pick_t[cand] - pick_t[i])[:, None] - (dq / cq - (d_seed / cs)[None, :])
     tight = params.pick_tol_s + params.speed_uncertainty * np.maximum(dq, d_seed[None, :]) / c
     fits = np.abs(resid) <= tight
     loose = np.abs(resid) <= tight + cell_s
@@ -130,7 +135,7 @@ def _score(cells, cand, i, pick_t, pick_s, sx, sy, c, cell_s, params):
     return n_loose, n_tight, -score, fits, resid
 
 
-def _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, c, params) -> Hypothesis | None:
+def _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, c, params, wind) -> Hypothesis | None:
     cand = _candidates(i, pick_t, pick_s, owner, sensor_d, c, params)
     if len(np.unique(pick_s[cand])) + 1 < params.min_sensors:
         return None
@@ -138,7 +143,7 @@ def _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, c, params) -
     cells, step = offsets + np.array([sx[s], sy[s]]), params.coarse_m
     while True:
         n_loose, n_tight, misfit, fits, resid = _score(cells, cand, i, pick_t, pick_s, sx, sy, c,
-                                                       step * 1.42 / c, params)
+                                                       step * 1.42 / c, params, wind)
         viable = np.nonzero(n_loose >= params.min_sensors)[0]
         if len(viable) == 0:
             return None
@@ -152,7 +157,7 @@ def _from_seed(i, pick_t, pick_s, owner, sx, sy, sensor_d, offsets, c, params) -
         return None
     chosen = _one_per_sensor(cand[fits[:, best]], np.abs(resid[fits[:, best], best]), pick_s)
     members = np.concatenate([[i], chosen])
-    return _refine(members, cand, i, cells[best], pick_t, pick_s, sx, sy, c, params)
+    return _refine(members, cand, i, cells[best], pick_t, pick_s, sx, sy, c, params, wind)
 
 
 def _one_per_sensor(idx: np.ndarray, score: np.ndarray, pick_s: np.ndarray) -> np.ndarray:
@@ -162,17 +167,19 @@ def _one_per_sensor(idx: np.ndarray, score: np.ndarray, pick_s: np.ndarray) -> n
     return idx[first]
 
 
-def _refine(members, cand, seed, start, pick_t, pick_s, sx, sy, c, params) -> Hypothesis | None:
-    fix = locate(sx[pick_s[members]], sy[pick_s[members]], pick_t[members], (float(start[0]), float(start[1])), c)
+def _refine(members, cand, seed, start, pick_t, pick_s, sx, sy, c, params, wind) -> Hypothesis | None:
+    fix = locate(sx[pick_s[members]], sy[pick_s[members]], pick_t[members], (float(start[0]), float(start[1])), c,
+                 wind=wind)
     pool = np.concatenate([[seed], cand])
     for _ in range(2):  # re-decide membership from the located source, then relocate
-        r = pick_t[pool] - (fix.t0 + np.hypot(sx[pick_s[pool]] - fix.x, sy[pick_s[pool]] - fix.y) / fix.speed)
+        r = pick_t[pool] - predicted(fix.x, fix.y, fix.t0, fix.speed, sx[pick_s[pool]], sy[pick_s[pool]], wind)
         ok = np.abs(r) <= params.final_tol_s
         members = _one_per_sensor(pool[ok], np.abs(r[ok]), pick_s)
         if len(members) < params.min_sensors:
             return None
         fit_c = len(members) >= params.fit_speed_min
-        fix = locate(sx[pick_s[members]], sy[pick_s[members]], pick_t[members], (fix.x, fix.y), c, fit_speed=fit_c)
+        fix = locate(sx[pick_s[members]], sy[pick_s[members]], pick_t[members], (fix.x, fix.y), c, fit_speed=fit_c,
+                     wind=wind)
     keep = fix.weights > 0.05
     if keep.sum() < params.min_sensors or not fix.ok:
         return None

@@ -31,33 +31,47 @@ class Fix:
         return float(np.sqrt(np.mean(self.residuals[w] ** 2))) if w.any() else float("inf")
 
 
-def predicted(x: float, y: float, t0: float, c: float, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-    """Predicted arrival times at sensors (sx, sy) for a source at (x, y, t0) and speed c."""
-    return t0 + np.hypot(sx - x, sy - y) / c
+def effective_speed(x, y, sx: np.ndarray, sy: np.ndarray, c, wind: tuple[float, float]) -> np.ndarray:
+    """Sound speed along each path from (x, y) to the sensors: c plus the wind along the path.
+
+    ``x``/``y`` may be scalars or arrays broadcastable against ``sx``/``sy``.
+    """
+    dx, dy = sx - x, sy - y
+    d = np.maximum(np.hypot(dx, dy), 1.0)
+    return c + (wind[0] * dx + wind[1] * dy) / d
+
+
+def predicted(x: float, y: float, t0: float, c: float, sx: np.ndarray, sy: np.ndarray,
+              wind: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Predicted arrival times at sensors (sx, sy) for a source at (x, y, t0), speed c and wind."""
+    return t0 + np.hypot(sx - x, sy - y) / effective_speed(x, y, sx, sy, c, wind)
 
 
 def locate(sx: np.ndarray, sy: np.ndarray, t: np.ndarray, start: tuple[float, float], speed: float, *,
-           fit_speed: bool = False, sigma_floor: float = 0.08, tukey_c: float = 0.6, iterations: int = 12) -> Fix:
+           fit_speed: bool = False, wind: tuple[float, float] = (0.0, 0.0), sigma_floor: float = 0.08,
+           tukey_c: float = 0.6, iterations: int = 12) -> Fix:
     """Locate a source from arrival times ``t`` at sensors (sx, sy).
 
     Tukey biweight down-weights arrivals off by more than ``tukey_c`` seconds, so a wrong pick in
     the set does not drag the solution. With ``fit_speed`` the effective sound speed is a fourth
-    unknown (use only with six or more arrivals around the source).
+    unknown (use only with six or more arrivals around the source). ``wind`` (m/s, east and north)
+    adds to the speed along each path.
     """
     x, y = start
     c = speed
     d0 = np.hypot(sx - x, sy - y)
-    t0 = float(np.median(t - d0 / c))
+    t0 = float(np.median(t - d0 / effective_speed(x, y, sx, sy, c, wind)))
     w = np.ones(len(t))
     for it in range(iterations):
         d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
-        r = t - (t0 + d / c)
+        ce = effective_speed(x, y, sx, sy, c, wind)
+        r = t - (t0 + d / ce)
         if it > 1:
             u = r / tukey_c
             w = np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
-        cols = [-(x - sx) / (d * c), -(y - sy) / (d * c), -np.ones_like(d)]
+        cols = [-(x - sx) / (d * ce), -(y - sy) / (d * ce), -np.ones_like(d)]
         if fit_speed:
-            cols.append(d / c**2)
+            cols.append(d / ce**2)
         J = np.column_stack(cols)
         JW = J * w[:, None]
         try:
@@ -69,16 +83,16 @@ def locate(sx: np.ndarray, sy: np.ndarray, t: np.ndarray, start: tuple[float, fl
             c = float(np.clip(c + step[3], 0.85 * speed, 1.15 * speed))
         if np.hypot(step[0], step[1]) < 0.5 and abs(step[2]) < 1e-3 and it > 3:
             break
-    d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
-    r = t - (t0 + d / c)
+    r = t - predicted(x, y, t0, c, sx, sy, wind)
     u = r / tukey_c
     w = np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
-    return _finish(sx, sy, x, y, t0, c, r, w, sigma_floor)
+    return _finish(sx, sy, x, y, t0, c, r, w, sigma_floor, wind)
 
 
-def _finish(sx, sy, x, y, t0, c, r, w, sigma_floor) -> Fix:
+def _finish(sx, sy, x, y, t0, c, r, w, sigma_floor, wind) -> Fix:
     d = np.maximum(np.hypot(sx - x, sy - y), 1.0)
-    J = np.column_stack([-(x - sx) / (d * c), -(y - sy) / (d * c), -np.ones_like(d)])
+    ce = effective_speed(x, y, sx, sy, c, wind)
+    J = np.column_stack([-(x - sx) / (d * ce), -(y - sy) / (d * ce), -np.ones_like(d)])
     inl = w > 0.05
     n = int(inl.sum())
     dof = max(n - 3, 1)
