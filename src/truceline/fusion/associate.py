@@ -26,12 +26,12 @@ class AssociationParams:
     fine_m: float = 125.0           # finest cell size of the search
     beam: int = 48                  # cells kept per level below the coarse one
     pick_tol_s: float = 0.25        # pick error allowed on top of the cell-size bound
-    speed_uncertainty: float = 0.01  # relative uncertainty of the assumed sound speed
+    speed_uncertainty: float = 0.005 # relative uncertainty of the assumed sound speed
     coarse_tol_s: float = 2.5       # earliest a pick may precede the seed (clock errors)
     final_tol_s: float = 0.4        # fit tolerance of a member pick after location
     min_sensors: int = 7            # distinct sensors an event needs
-    strong_sensors: int = 9         # events this well recorded are founded in a first sweep
-    fit_speed_min: int = 7          # arrivals needed to fit the sound speed per event
+    strong_sensors: int = 11        # events this well recorded are founded in a first sweep
+    fit_speed_min: int = 99         # arrivals needed to fit the sound speed per event
 
 
 @dataclass(frozen=True)
