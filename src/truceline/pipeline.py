@@ -17,7 +17,7 @@ import numpy as np
 
 from truceline import __version__
 from truceline.fusion.acoustic import AcousticParams, detect
-from truceline.fusion.classify import ClassifyParams, classify
+from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms
 from truceline.fusion.pair import PairParams, pair
 from truceline.geodesy import LocalProjection
 from truceline.model.agreement import AgreementHistory, daily_window_seconds
@@ -110,6 +110,7 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
     sig_t = np.asarray(ev["sigma_time_s"], dtype=float)
     pairing = pair(ev["x"], ev["y"], ev["time"], sig_t, kind, params.pairing)
     paired = pairing.partner >= 0
+    kind = set_aside_in_storms(ev, kind, paired, params.classify)
     side, p = attribute(zones, ev["lon"], ev["lat"], ev["sigma_major_m"], kind, pairing, params.attribution)
     verdict = judge(history, ev["lon"], ev["lat"], ev["time"], kind, paired, pairing.weapon_class, side)
     kind = np.where(verdict.excused_by != "", "explosion", kind).astype(object)

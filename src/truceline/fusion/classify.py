@@ -40,12 +40,18 @@ def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
     return kind
 
 
-def in_storm(events: Columns, kind: np.ndarray, params: ClassifyParams) -> np.ndarray:
-    """Events within a storm cell (several thunder events close in space and time)."""
-    return _near_storm(events, kind == "thunder", params)
+def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, params: ClassifyParams) -> np.ndarray:
+    """Kinds with unpaired fire-labelled events inside an active storm cell turned to 'thunder'.
+
+    A thunder clap that most sensors mislabel looks like an unpaired impact; next to other thunder
+    it is set aside. A paired launch or impact is kept: thunder has no partner.
+    """
+    near = _near_storm(events, kind == "thunder", params, min_events=1)
+    return np.where(near & ~paired & np.isin(kind, ("launch", "impact")), "thunder", kind).astype(object)
 
 
-def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParams) -> np.ndarray:
+def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParams,
+                min_events: int | None = None) -> np.ndarray:
     n = len(events)
     if n == 0 or not thunder_like.any():
         return np.zeros(n, dtype=bool)
@@ -53,4 +59,4 @@ def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParam
     pts = np.column_stack([events["x"], events["y"], (events["time"] - events["time"].min()) * scale])
     tree = cKDTree(pts[thunder_like])
     counts = np.array([len(v) for v in tree.query_ball_point(pts, r=params.storm_radius_m * 1.42)])
-    return counts >= params.storm_min_events
+    return counts >= (params.storm_min_events if min_events is None else min_events)
