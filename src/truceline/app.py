@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from truceline.model.tables import Columns
 from truceline.pipeline import (Processed, ProcessParams, Progress, analyse, declared_sites, load_history,
                                 read_inputs, run_info)
@@ -44,7 +46,7 @@ def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, cal
         params = replace(params, n_engagements=engagements)
     params = params.calmed() if calm else params
     a = history.at(params.day_start)
-    line = __import__("numpy").asarray(a.contact_line.coords)
+    line = np.asarray(a.contact_line.coords)
     world = World(line, a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
                   declared_sites(history, params.day_start))
     return write_simulation(simulate(world, params), Path(out), agreement_path)

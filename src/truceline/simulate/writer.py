@@ -47,9 +47,7 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
         shutil.copyfile(agreement_path, paths["agreement"])
     truth = paths["truth"]
     write_table(sim.truth, TRUTH_EVENTS.names, truth / "events.csv", times=("time",))
-    faults = sim.sensor_truth
-    write_table(faults.with_columns(outage_start=np.where(np.isnan(faults["outage_start"]), np.nan, faults["outage_start"])),
-                faults.names, truth / "sensors.csv")
+    write_table(sim.sensor_truth, sim.sensor_truth.names, truth / "sensors.csv")
     write_table(sim.picks, ("pick_id", "truth_id"), truth / "picks.csv")
     params = {k: (str(v) if not isinstance(v, (int, float, bool)) else v) for k, v in asdict(sim.params).items()}
     (truth / "scenario.json").write_text(json.dumps({"params": params, "mean_sound_speed_mps": sim.sound_speed_mps,
