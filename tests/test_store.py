@@ -1,9 +1,8 @@
-"""The SQLite store: round trips, and no half-written run after an exception or a killed process."""
+"""The store on both engines: round trips, and no half-written run after an exception or a killed process."""
 
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,9 @@ import pytest
 from truceline.model.tables import PICKS, SENSORS, Columns
 from truceline.sources.base import Quarantined
 from truceline.store import SCHEMA_VERSION, Store, StoreError
+from truceline.store.engines import public_url, to_url
+
+from conftest import run_sql, table_names
 
 META = {"params_hash": "p1", "agreement_version": "1.0", "agreement_hash": "a1", "inputs": "picks.csv"}
 
@@ -45,40 +47,75 @@ def assert_same(a: Columns, b: Columns) -> None:
             assert list(a[c]) == list(b[c]), c
 
 
-def test_open_creates_wal_store_with_schema_version(tmp_path: Path) -> None:
+def test_open_creates_schema_version_once(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
+        assert store.runs() == []
+        assert store.engine == ("sqlite" if isinstance(store_target, Path) else "postgresql")
+    assert run_sql(store_target, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    Store.open(store_target).close()  # reopening does not duplicate the version row
+    assert run_sql(store_target, "SELECT count(*) FROM schema_version") == [(1,)]
+
+
+def test_open_creates_folders_and_accepts_sqlite_urls(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "store.sqlite"
     with Store.open(path) as store:
-        assert store.runs() == []
-    db = sqlite3.connect(path)
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-    db.close()
-    Store.open(path).close()  # reopening does not duplicate the version row
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
-    db.close()
+        assert store.path == path and store.url == f"sqlite:///{path}"
+    with Store.open(f"sqlite:///{path}") as store:
+        assert store.path == path and store.engine == "sqlite"
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "store.sqlite"
-    Store.open(path).close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE schema_version SET version = 99")
-    db.commit()
-    db.close()
+def test_url_keeps_no_password() -> None:
+    url = to_url("postgresql+psycopg://alice:secret@db.example:5433/truce")
+    assert public_url(url) == "postgresql://alice@db.example:5433/truce"
+    assert to_url("postgresql://alice@db.example/truce").drivername == "postgresql+psycopg"
+
+
+@pytest.mark.parametrize("bad", ["mysql://u@h/db", "sqlite://", "postgresql://host-without-db", "http://x/y"])
+def test_bad_url_is_refused(bad: str) -> None:
+    with pytest.raises(StoreError, match="neither a path"):
+        Store.open(bad)
+
+
+def test_unreachable_server_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open the store at postgresql://nobody@127.0.0.1:1/x"):
+        Store.open("postgresql://nobody:pw@127.0.0.1:1/x")
+
+
+def test_newer_schema_is_refused(store_target: Path | str) -> None:
+    Store.open(store_target).close()
+    run_sql(store_target, "UPDATE schema_version SET version = 99")
     with pytest.raises(StoreError, match="schema version 99"):
-        Store.open(path)
+        Store.open(store_target)
 
 
-def test_run_round_trip(tmp_path: Path) -> None:
+V1_SCHEMA = ("CREATE TABLE schema_version (version INTEGER NOT NULL)", "INSERT INTO schema_version VALUES (1)",
+             "CREATE TABLE runs (run_id TEXT PRIMARY KEY, finished_at TEXT NOT NULL DEFAULT '')",
+             "CREATE TABLE quarantine (run_id TEXT NOT NULL REFERENCES runs(run_id), source TEXT NOT NULL, "
+             "row INTEGER NOT NULL, reason TEXT NOT NULL, record TEXT NOT NULL)",
+             "INSERT INTO runs VALUES ('r1', 'x')", "INSERT INTO quarantine VALUES ('r1', 'f', 2, 'b', '{}')",
+             "INSERT INTO quarantine VALUES ('r1', 'f', 1, 'a', '{}')")
+
+
+def test_version_1_file_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    for statement in V1_SCHEMA:
+        run_sql(path, statement)
+    with Store.open(path) as store:
+        assert store.load_quarantine("r1") == [Quarantined("f", 2, "b", {}), Quarantined("f", 1, "a", {})]
+        assert store.ledger_size() == 0
+    assert run_sql(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert "quarantine_v1" not in table_names(path)
+
+
+def test_run_round_trip(store_target: Path | str) -> None:
     q = [Quarantined("picks.csv", 7, "snr: 'x' is not a number", {"pick_id": "P9", "snr": "x"})]
-    with Store.open(tmp_path / "s.sqlite") as store:
+    with Store.open(store_target) as store:
         run_id = store.begin_run({**META, "note": "first"})
         store.save_table(run_id, "picks", picks())
         store.save_table(run_id, "sensors", sensors())
         store.save_quarantine(run_id, q)
         store.finish_run(run_id, {"picks": 3, "quarantined": 1})
-    with Store.open(tmp_path / "s.sqlite") as store:
+    with Store.open(store_target) as store:
         (run,) = store.runs()
         assert run["run_id"] == run_id and run["params_hash"] == "p1" and run["agreement_hash"] == "a1"
         assert run["counts"] == {"picks": 3, "quarantined": 1} and run["meta"] == {"note": "first"}
@@ -89,8 +126,8 @@ def test_run_round_trip(tmp_path: Path) -> None:
         assert store.load_quarantine(run_id) == q
 
 
-def test_runs_are_kept_apart_and_tables_widen(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.sqlite") as store:
+def test_runs_are_kept_apart_and_tables_widen(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
         with store.run(META) as first:
             store.save_table(first, "picks", picks(3))
         extra = picks(5).with_columns(flag=np.array([True, False, True, True, False]))
@@ -105,8 +142,8 @@ def test_runs_are_kept_apart_and_tables_widen(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
-def test_exception_inside_run_leaves_no_partial_run(tmp_path: Path, error: BaseException) -> None:
-    path = tmp_path / "s.sqlite"
+def test_exception_inside_run_leaves_no_partial_run(store_target: Path | str, error: BaseException) -> None:
+    path = store_target
     with Store.open(path) as store:
         with store.run(META) as kept:
             store.save_table(kept, "sensors", sensors())
@@ -120,21 +157,18 @@ def test_exception_inside_run_leaves_no_partial_run(tmp_path: Path, error: BaseE
         with pytest.raises(StoreError):
             store.load_table(run_id, "picks")
         assert store.load_quarantine(run_id) == []
-    db = sqlite3.connect(path)
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert "picks" not in tables  # even the table the failed run created is gone
-    assert db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
-    db.close()
+    assert "picks" not in table_names(path)  # even the table the failed run created is gone
+    assert run_sql(path, "SELECT count(*) FROM runs") == [(1,)]
 
 
-def test_killed_process_leaves_no_partial_run(tmp_path: Path) -> None:
-    path = tmp_path / "s.sqlite"
+def test_killed_process_leaves_no_partial_run(store_target: Path | str) -> None:
+    path = str(store_target)
     script = textwrap.dedent(f"""
         import os, signal
         import numpy as np
         from truceline.model.tables import Columns
         from truceline.store import Store
-        store = Store.open({str(path)!r})
+        store = Store.open({path!r})
         run_id = store.begin_run({{"params_hash": "x"}})
         store.save_table(run_id, "picks", Columns({{"pick_id": np.array(["a", "b"], dtype=object)}}))
         os.kill(os.getpid(), signal.SIGKILL)
@@ -148,8 +182,8 @@ def test_killed_process_leaves_no_partial_run(tmp_path: Path) -> None:
         assert len(store.runs()) == 1
 
 
-def test_misuse_is_reported(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "s.sqlite") as store:
+def test_misuse_is_reported(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
         run_id = store.begin_run(META)
         with pytest.raises(StoreError, match="still open"):
             store.begin_run(META)
@@ -164,7 +198,21 @@ def test_misuse_is_reported(tmp_path: Path) -> None:
             store.finish_run("other", {})
         store.abort_run(run_id)
         assert store.runs() == []
-    with Store.open(tmp_path / "s.sqlite") as store:
+    with Store.open(store_target) as store:
         store.begin_run(META)  # left open: closing the store rolls it back
-    with Store.open(tmp_path / "s.sqlite") as store:
+    with Store.open(store_target) as store:
         assert store.runs() == []
+
+
+def test_a_column_keeps_its_sql_type(store_target: Path | str) -> None:
+    with Store.open(store_target) as store:
+        with store.run(META) as first:
+            store.save_table(first, "counts", Columns({"n": np.array([1, 2])}))
+        with store.run(META) as second:
+            store.save_table(second, "counts", Columns({"n": np.array([True, False])}))  # bool is stored as int
+        with store.run(META) as third:
+            with pytest.raises(StoreError, match="column 'n' holds"):
+                store.save_table(third, "counts", Columns({"n": np.array([0.5])}))
+            store.save_table(third, "other", Columns({"n": np.array([0.5])}))  # the run goes on
+        assert list(store.load_table(second, "counts")["n"]) == [True, False]
+        assert store.load_table(third, "other")["n"].tolist() == [0.5]

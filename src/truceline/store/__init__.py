@@ -1,5 +1,29 @@
-"""Persistence: runs, their tables and quarantine. SQLite (WAL) is the embedded default."""
+"""Persistence: runs, their tables, quarantine and the evidence ledger's tables.
 
-from truceline.store.sqlite import SCHEMA_VERSION, Store, StoreError
+One interface over two engines: an SQLite file (the embedded default; WAL, ``synchronous=FULL``)
+or a PostgreSQL database (``synchronous_commit=on``, ``fsync`` required). A run is one
+transaction on both; see docs/formats.md, section ``store.sqlite``.
 
-__all__ = ["SCHEMA_VERSION", "Store", "StoreError"]
+>>> with Store.open("work/store.sqlite") as store:                       # doctest: +SKIP
+...     with store.run({"params_hash": "ab12"}) as run_id:
+...         store.save_table(run_id, "picks", picks)
+...         store.save_quarantine(run_id, result.quarantine)
+...         store.set_counts(run_id, {"picks": len(picks)})
+>>> Store.open("postgresql://truceline@db.example:5432/truceline")      # doctest: +SKIP
+"""
+
+from truceline.store.engines import to_url
+from truceline.store.ledger_tables import LedgerStore
+from truceline.store.runs import RunStore
+from truceline.store.schema import SCHEMA_VERSION, StoreError
+
+
+class Store(RunStore, LedgerStore):
+    """Runs, their tables and quarantine, and the ledger's tables, in SQLite or PostgreSQL.
+
+    Open with :meth:`Store.open` (a path, ``sqlite:///path`` or ``postgresql://user@host/db``);
+    ``store.engine`` says which, ``store.url`` where, ``store.durability()`` how safely.
+    """
+
+
+__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "to_url"]
