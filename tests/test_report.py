@@ -50,7 +50,7 @@ def make_events() -> Columns:
         "sigma_major_m": c[5], "sigma_minor_m": c[6], "azimuth_deg": c[7], "sigma_time_s": np.full(n, 0.123),
         "n_sensors": np.arange(n) + 3, "rms_s": np.full(n, 0.0456), "pair_id": c[15], "weapon_class": c[16],
         "attributed_side": c[8], "attribution_p": c[9], "sector": c[10], "is_violation": c[11], "rules": c[12],
-        "excused_by": c[13], "confidence": c[14], "agreement_version": ["2026-11-20"] * n,
+        "excused_by": c[13], "confidence": c[14], "agreement_version": ["2026-11-20"] * n, "evidence": ["signed"] * n,
     }
     return Columns.conform(EVENTS, {k: np.array(v, dtype=object if isinstance(v[0], str) else None)
                                     for k, v in data.items()})

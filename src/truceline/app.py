@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,20 @@ from truceline.simulate import ScenarioParams, simulate
 from truceline.simulate.world import World
 from truceline.simulate.writer import write_simulation
 from truceline.sources.agreement_yaml import demo_agreement_path
+from truceline.ledger.evidence import build_release
+from truceline.ledger.keyfiles import load_or_create_signer
+from truceline.ledger.manifest import Keyring, sequence_gaps, sign_manifest, write_sidecar
+from truceline.model.timefmt import to_iso
+from truceline.ledger.signing import Signer
+from truceline.model.tables import PICKS, SENSORS
+from truceline.sources import ReadResult, read
+from truceline.sources.signed import Provenance, check_file, quarantine_file
 from truceline.store.sqlite import Store
+from truceline.commit import checkpoint_line, cite_violations, commit_run, provenance_rows
+
+
+FEED_SOURCE = "acoustic-network"
+"""The source id the simulator signs its feeds as."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,10 @@ class Outputs:
     quarantine_csv: Path
     store: Path
     report: dict[str, Path]
+    checkpoint: Path
+    evidence: Path
+    provenance: tuple[Provenance, ...]
+    gaps: dict[str, list[tuple[int, int]]]
 
 
 def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, calm: bool,
@@ -49,40 +66,131 @@ def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, cal
     line = np.asarray(a.contact_line.coords)
     world = World(line, a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
                   declared_sites(history, params.day_start))
-    return write_simulation(simulate(world, params), Path(out), agreement_path)
+    paths = write_simulation(simulate(world, params), Path(out), agreement_path)
+    return {**paths, **sign_feeds(Path(out), paths, params.day_start)}
+
+
+def sign_feeds(out: Path, paths: dict[str, Path], day_start: float) -> dict[str, Path]:
+    """Sign the simulated feeds as their source would, and write the mission's keyring for it.
+
+    The source's private key lands in ``out/keys/`` (in the field it never leaves the source);
+    ``out/sources.yaml`` registers its public key, as the mission would at enrolment.
+    """
+    signer, _ = load_or_create_signer(out / "keys" / f"{FEED_SOURCE}.key", FEED_SOURCE)
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    span = (to_iso(day_start), to_iso(day_start + 86400.0 - 0.001))
+    for seq, name in enumerate(("sensors", "picks"), start=1):
+        write_sidecar(paths[name], sign_manifest([paths[name]], FEED_SOURCE, seq, span, signer, created))
+    keyring = Keyring()
+    keyring.register(FEED_SOURCE, "sensor_owner", "Simulated acoustic network", signer.verifier)
+    keyring.save(out / "sources.yaml")
+    return {"keyring": out / "sources.yaml"}
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Whose signatures count and how the mission signs its own log.
+
+    ``keyring``: the registered sources (YAML); without one, manifests are not checked and every
+    input counts as unsigned. ``require_signed``: refuse unsigned files (quarantined with the
+    reason). ``mission_key``: the log's private key file (default ``<out>/keys/mission.key``, created
+    on first use). ``origin``: the log's name in its checkpoints.
+    """
+
+    keyring: Path | None = None
+    require_signed: bool = False
+    mission_key: Path | None = None
+    origin: str = "truceline/local"
 
 
 def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
-                params: ProcessParams = ProcessParams(), progress: Progress | None = None) -> tuple[Processed, Outputs]:
-    """Read, analyse, store and report; every output lands under ``out``."""
+                params: ProcessParams = ProcessParams(), progress: Progress | None = None,
+                trust: Trust = Trust()) -> tuple[Processed, Outputs]:
+    """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     history = load_history(agreement)
-    sensors_r, picks_r = read_inputs(Path(picks), Path(sensors))
-    processed = analyse(sensors_r, picks_r, history, params, progress)
-    inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
-    info = run_info(history, processed, params, inputs)
-    outputs = _write(processed, info, out)
+    keyring = Keyring.load(trust.keyring) if trust.keyring else None
+    signer, _ = load_or_create_signer(trust.mission_key or out / "keys" / "mission.key", "truceline-mission")
+    with Store.open(out / "store.sqlite") as store:
+        seen = store.source_sequences()
+        checked = [check_file(Path(p), keyring, seen, trust.require_signed) for p in (sensors, picks)]
+        sensors_r, picks_r = _read_checked(Path(picks), Path(sensors), checked)
+        processed = analyse(sensors_r, picks_r, history, params, progress, signed=all(c.signed for c in checked))
+        inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
+        info = run_info(history, processed, params, inputs)
+        outputs = _write(processed, info, checked, store, signer, trust.origin, out)
     return processed, outputs
 
 
-def _write(processed: Processed, info: dict[str, str], out: Path) -> Outputs:
+def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
+    s_prov, p_prov = checked
+    if not s_prov.accepted:
+        sensors_r = quarantine_file(sensors, f"batch refused ({s_prov.status}): {s_prov.reason}", SENSORS)
+    if not p_prov.accepted:
+        picks_r = quarantine_file(picks, f"batch refused ({p_prov.status}): {p_prov.reason}", PICKS)
+    if s_prov.accepted and p_prov.accepted:
+        return read_inputs(picks, sensors)
+    if s_prov.accepted:
+        sensors_r = read(sensors, format="sensors-csv")
+    if p_prov.accepted:
+        picks_r = read(picks, format="picks-csv", sensor_ids=set(sensors_r.table["sensor_id"]))
+    return sensors_r, picks_r
+
+
+def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
+           origin: str, out: Path) -> Outputs:
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
-    quarantine_csv, store_path = out / "quarantine.csv", out / "store.sqlite"
+    quarantine_csv = out / "quarantine.csv"
     write_events_csv(processed.events, events_csv)
     write_events_geojson(processed.events, events_geojson)
     quarantine = processed.sensors.quarantine + processed.picks.quarantine
     write_quarantine(quarantine, quarantine_csv)
-    with Store.open(store_path) as store, store.run(info, processed.ingest_counts) as run_id:
-        store.save_table(run_id, "sensors", processed.sensors.table)
-        store.save_table(run_id, "picks", processed.picks.table)
-        store.save_table(run_id, "events", processed.events)
-        store.save_quarantine(run_id, quarantine)
+    previous = store.latest_checkpoint()
+    with store.run(info, processed.ingest_counts) as run_id:
+        tables = {"sensors": processed.sensors.table, "picks": processed.picks.table, "events": processed.events}
+        committed = commit_run(store, run_id, tables, {**info, "input_range": list(processed.period)}, checked,
+                               quarantine)
+    note = committed.ledger.checkpoint(signer, origin)
+    (out / "checkpoint.txt").write_text(note, encoding="utf-8")
+    release = build_release(committed.ledger, signer.verifier, note, previous["note"] if previous else None,
+                            cite_violations(processed, committed), committed.records)
+    (out / "evidence.json").write_text(json.dumps(release, indent=1, ensure_ascii=False), encoding="utf-8")
+    gaps = {s: sequence_gaps(seqs) for s, seqs in store.source_sequences().items()}
+    run_rows = {**info, **provenance_rows(checked, gaps), "ledger checkpoint": checkpoint_line(note),
+                "evidence": f"evidence.json: {len(release['findings'])} findings with inclusion proofs; "
+                            "check with `truceline ledger verify`"}
     report = render_daily(agreement=processed.history.at(processed.period[0]), events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
-                          ingest=processed.ingest_counts, run=info, period_start=processed.period[0],
+                          ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
                           period_end=processed.period[1], out_dir=out)
-    return Outputs(out, events_csv, events_geojson, quarantine_csv, store_path, report)
+    return Outputs(out, events_csv, events_geojson, quarantine_csv, out / "store.sqlite", report,
+                   out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
+
+
+def run_ingest(picks: Path, sensors: Path, out: Path, trust: Trust = Trust()) -> tuple[list[ReadResult], Outputs]:
+    """Check signatures, read, store and commit sensors and picks (no processing); checkpoint the log."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    keyring = Keyring.load(trust.keyring) if trust.keyring else None
+    signer, _ = load_or_create_signer(trust.mission_key or out / "keys" / "mission.key", "truceline-mission")
+    with Store.open(out / "store.sqlite") as store:
+        checked = [check_file(Path(p), keyring, store.source_sequences(), trust.require_signed)
+                   for p in (sensors, picks)]
+        sensors_r, picks_r = _read_checked(Path(picks), Path(sensors), checked)
+        quarantine = sensors_r.quarantine + picks_r.quarantine
+        write_quarantine(quarantine, out / "quarantine.csv")
+        counts = {"received": picks_r.received, "accepted": picks_r.accepted, "duplicates": picks_r.duplicates,
+                  "quarantined": picks_r.quarantined}
+        with store.run({"inputs": json.dumps({"picks": str(picks), "sensors": str(sensors)})}, counts) as run_id:
+            committed = commit_run(store, run_id, {"sensors": sensors_r.table, "picks": picks_r.table},
+                                   {"kind": "ingest"}, checked, quarantine)
+        note = committed.ledger.checkpoint(signer, trust.origin)
+        (out / "checkpoint.txt").write_text(note, encoding="utf-8")
+        gaps = {s: sequence_gaps(seqs) for s, seqs in store.source_sequences().items()}
+    return [sensors_r, picks_r], Outputs(out, out / "events.csv", out / "events.geojson", out / "quarantine.csv",
+                                         out / "store.sqlite", {}, out / "checkpoint.txt", out / "evidence.json",
+                                         tuple(checked), gaps)
 
 
 def write_quarantine(records, path: Path) -> None:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from truceline import __version__
 from truceline.cli_agreement import agreement
+from truceline.cli_ledger import keys, ledger, sign, witness
 from truceline.sources import FormatError
 
 console = Console()
@@ -36,6 +37,29 @@ def cli() -> None:
 
 
 cli.add_command(agreement)
+cli.add_command(ledger)
+cli.add_command(keys)
+cli.add_command(sign)
+cli.add_command(witness)
+
+
+def trust_options(fn):
+    """--keyring, --require-signed, --mission-key and --origin (see app.Trust)."""
+    fn = click.option("--origin", default="truceline/local", show_default=True,
+                      help="The log's name in its checkpoints.")(fn)
+    fn = click.option("--mission-key", type=click.Path(path_type=Path), default=None,
+                      help="The log's private key file (default OUT/keys/mission.key, created if missing).")(fn)
+    fn = click.option("--require-signed", is_flag=True,
+                      help="Refuse (quarantine) input files without a verified signed manifest.")(fn)
+    fn = click.option("--keyring", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                      help="Registered sources and their keys (sources.yaml); without it manifests are not "
+                           "checked and inputs count as unsigned.")(fn)
+    return fn
+
+
+def _trust(keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str):
+    from truceline.app import Trust
+    return Trust(keyring=keyring, require_signed=require_signed, mission_key=mission_key, origin=origin)
 
 
 @cli.command()
@@ -51,14 +75,18 @@ def demo(out: Path, seed: int, calm: bool) -> None:
     scenario = out / "scenario"
     with console.status("simulating the bundled scenario"):
         paths = run_simulate(scenario, agreement=None, seed=seed, day=date(2026, 11, 26), calm=calm)
+    for stale in ("store.sqlite", "store.sqlite-wal", "store.sqlite-shm"):  # the demo starts a fresh log
+        (out / stale).unlink(missing_ok=True)
     with progress_bar("processing") as bar:
-        processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], out, progress=bar)
+        processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], out, progress=bar,
+                                         trust=_trust(paths["keyring"], True, None, "truceline/demo"))
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
     _print_eval(result)
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
     console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}; store: {outputs.store}")
+    _print_ledger(outputs)
     console.print(f"Done in {time.monotonic() - t0:.1f} s.")
 
 
@@ -103,27 +131,20 @@ def inspect(path: Path, fmt: str | None, errors: int) -> None:
 @click.option("--picks", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--sensors", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for quarantine.csv and the store.")
-def ingest(picks: Path, sensors: Path, out: Path) -> None:
-    """Validate and store picks and sensors; quarantine what is malformed."""
-    from truceline.app import write_quarantine
-    from truceline.pipeline import read_inputs
-    from truceline.store.sqlite import Store
+@trust_options
+def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_signed: bool,
+           mission_key: Path | None, origin: str) -> None:
+    """Check signatures, validate, store and commit picks and sensors to the ledger; quarantine what is refused."""
+    from truceline.app import run_ingest
     try:
-        s, p = read_inputs(picks, sensors)
+        (s, p), outputs = run_ingest(picks, sensors, out, _trust(keyring, require_signed, mission_key, origin))
     except (FormatError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    out.mkdir(parents=True, exist_ok=True)
-    write_quarantine(s.quarantine + p.quarantine, out / "quarantine.csv")
-    with Store.open(out / "store.sqlite") as store, store.run({"inputs": f"{picks},{sensors}"}) as run_id:
-        store.save_table(run_id, "sensors", s.table)
-        store.save_table(run_id, "picks", p.table)
-        store.save_quarantine(run_id, s.quarantine + p.quarantine)
-        store.set_counts(run_id, {"received": p.received, "accepted": p.accepted, "duplicates": p.duplicates,
-                                  "quarantined": p.quarantined})
     _print_ingest({"received": p.received, "accepted": p.accepted, "duplicates": p.duplicates,
                    "quarantined": p.quarantined, "sensors_received": s.received, "sensors_accepted": s.accepted,
                    "sensors_duplicates": s.duplicates, "sensors_quarantined": s.quarantined})
-    console.print(f"stored in {out / 'store.sqlite'} (run {run_id}); quarantine: {out / 'quarantine.csv'}")
+    console.print(f"stored in {outputs.store}; quarantine: {outputs.quarantine_csv}")
+    _print_ledger(outputs)
 
 
 @cli.command()
@@ -131,19 +152,23 @@ def ingest(picks: Path, sensors: Path, out: Path) -> None:
 @click.option("--sensors", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--agreement", "agreement_path", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
-def process(picks: Path, sensors: Path, agreement_path: Path, out: Path) -> None:
-    """Associate, locate, pair, attribute and judge; write events, store and daily report."""
+@trust_options
+def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, keyring: Path | None,
+            require_signed: bool, mission_key: Path | None, origin: str) -> None:
+    """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
     from truceline.model.agreement import AgreementError
     try:
         with progress_bar("processing") as bar:
-            processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar)
+            processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar,
+                                             trust=_trust(keyring, require_signed, mission_key, origin))
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
     console.print(f"events: {outputs.events_csv}, {outputs.events_geojson}")
     console.print(f"report: {outputs.report['html']}; store: {outputs.store}")
+    _print_ledger(outputs)
 
 
 @cli.command()
@@ -174,6 +199,24 @@ def evaluate(truth: Path, events: Path) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     _print_eval(result)
+
+
+def _print_ledger(outputs) -> None:
+    from pathlib import Path as _P
+    for prov in outputs.provenance:
+        name = _P(prov.path).name
+        if prov.signed:
+            console.print(f"{name}: signed by {prov.source_id}, sequence {prov.sequence}")
+        elif prov.accepted:
+            console.print(f"[yellow]{name}: UNSIGNED[/] ({prov.reason}); its findings stay unverified")
+        else:
+            console.print(f"[red]{name}: REFUSED ({prov.status})[/]: {prov.reason}")
+    for source, gaps in outputs.gaps.items():
+        if gaps:
+            console.print(f"[red]{source}: missing sequence numbers[/] "
+                          + ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in gaps))
+    console.print(f"ledger: checkpoint {outputs.checkpoint}, evidence {outputs.evidence}; "
+                  f"check with `truceline ledger verify {outputs.out_dir}`")
 
 
 def _print_ingest(c: dict[str, int]) -> None:

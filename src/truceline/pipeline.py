@@ -59,6 +59,8 @@ class Processed:
     period: tuple[float, float]
     speed_by_hour: np.ndarray
     sensor_terms: np.ndarray
+    pick_event: np.ndarray
+    """Row of ``events`` each accepted pick belongs to (-1: unassociated)."""
 
     @property
     def ingest_counts(self) -> dict[str, int]:
@@ -76,8 +78,12 @@ def read_inputs(picks_path: Path, sensors_path: Path) -> tuple[ReadResult, ReadR
 
 
 def analyse(sensors: ReadResult, picks: ReadResult, history: AgreementHistory, params: ProcessParams,
-            progress: Progress | None = None) -> Processed:
-    """Locate, classify, pair, attribute and judge; pure over the already-read inputs."""
+            progress: Progress | None = None, signed: bool = False) -> Processed:
+    """Locate, classify, pair, attribute and judge; pure over the already-read inputs.
+
+    ``signed``: whether the inputs arrived in verified signed batches; unsigned evidence caps every
+    event's confidence at ``unverified`` and is marked in the ``evidence`` column.
+    """
     table, s = picks.table, sensors.table
     period = _period(table)
     agreement = history.at(period[0])
@@ -85,15 +91,25 @@ def analyse(sensors: ReadResult, picks: ReadResult, history: AgreementHistory, p
     if len(table) == 0 or len(s) == 0:
         events = Columns.empty(EVENTS)
         return Processed(events, coverage(zones, s, table, *period), sensors, picks, history, period,
-                         np.full(24, params.acoustic.nominal_speed_mps), np.zeros(len(s)))
+                         np.full(24, params.acoustic.nominal_speed_mps), np.zeros(len(s)),
+                         np.full(len(table), -1, dtype=np.int64))
     proj = LocalProjection.around(np.column_stack([s["lon"], s["lat"]]))
     step = None if progress is None else (lambda i, n: progress("locate", i / max(n, 1)))
     found = detect(table, s, proj, params.acoustic, step)
-    events = _level2(found.events, history, zones, params)
+    events = _level2(found.events, history, zones, params, signed)
     if progress is not None:
         progress("locate", 1.0)
     cov = coverage(zones, s, table, *period)
-    return Processed(events, cov, sensors, picks, history, period, found.speed_by_hour, found.sensor_terms)
+    return Processed(events, cov, sensors, picks, history, period, found.speed_by_hour, found.sensor_terms,
+                     _pick_event(table["pick_id"], found.events["member_picks"]))
+
+
+def _pick_event(pick_ids: np.ndarray, members: np.ndarray) -> np.ndarray:
+    row = {p: k for k, p in enumerate(pick_ids)}
+    out = np.full(len(pick_ids), -1, dtype=np.int64)
+    for event, ids in enumerate(members):
+        out[[row[p] for p in ids]] = event
+    return out
 
 
 def _period(picks: Columns) -> tuple[float, float]:
@@ -105,7 +121,7 @@ def _period(picks: Columns) -> tuple[float, float]:
     return start, start + 86400.0
 
 
-def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: ProcessParams) -> Columns:
+def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: ProcessParams, signed: bool) -> Columns:
     kind = classify(ev, params.classify)
     sig_t = np.asarray(ev["sigma_time_s"], dtype=float)
     pairing = pair(ev["x"], ev["y"], ev["time"], sig_t, kind, params.pairing)
@@ -123,7 +139,8 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
             "rms_s": ev["rms_s"], "pair_id": pair_id, "weapon_class": pairing.weapon_class,
             "attributed_side": side, "attribution_p": p, "sector": verdict.sector,
             "is_violation": verdict.is_violation, "rules": verdict.rules, "excused_by": verdict.excused_by,
-            "confidence": confidence(kind, paired, ev["n_sensors"]), "agreement_version": verdict.agreement_version}
+            "confidence": confidence(kind, paired, ev["n_sensors"], signed), "agreement_version": verdict.agreement_version,
+            "evidence": np.full(len(kind), "signed" if signed else "unsigned", dtype=object)}
     return Columns.conform(EVENTS, data)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from truceline.commit import checkpoint_line
 from truceline.pipeline import load_history
 from truceline.report import render_daily
 from truceline.rules.zones import Zones
@@ -24,6 +25,7 @@ def rerender(out: Path, agreement_path: Path) -> dict[str, Path]:
         run = runs[-1]
         run_id = str(run["run_id"])
         events, sensors, picks = (store.load_table(run_id, n) for n in ("events", "sensors", "picks"))
+        latest = store.latest_checkpoint()
     counts = run["counts"] if isinstance(run["counts"], dict) else json.loads(str(run["counts"]))
     history = load_history(agreement_path)
     start = float((picks["time"].min() // 86400) * 86400) if len(picks) else float((events["time"].min() // 86400) * 86400)
@@ -31,5 +33,7 @@ def rerender(out: Path, agreement_path: Path) -> dict[str, Path]:
     cov = coverage(Zones.from_agreement(agreement), sensors, picks, start, start + 86400.0)
     info = {k: str(run.get(k, "")) for k in ("run_id", "code_version", "params_hash", "agreement_version",
                                              "agreement_hash", "started_at")}
+    if latest is not None:
+        info["ledger checkpoint"] = checkpoint_line(latest["note"])
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
                         run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out))

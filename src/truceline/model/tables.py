@@ -137,6 +137,8 @@ EVENTS = Contract("events", (
     _c("excused_by", "str", "", "Id of the declared activity that excuses the event; empty if none."),
     _c("confidence", "str", "", "probable | possible | unverified (corroborated needs a second source)."),
     _c("agreement_version", "str", "", "Version of the agreement the event was judged by."),
+    _c("evidence", "str", "", "signed | unsigned: whether the observations arrived in verified signed batches; "
+                              "unsigned evidence alone caps confidence at unverified."),
 ))
 
 TRUTH_EVENTS = Contract("truth_events", (

@@ -57,12 +57,15 @@ def attribute(zones: Zones, lon: np.ndarray, lat: np.ndarray, sigma_m: np.ndarra
     return side.astype(object), np.where(ok, np.round(p_best, 3), np.nan)
 
 
-def confidence(kind: np.ndarray, paired: np.ndarray, n_sensors: np.ndarray) -> np.ndarray:
+def confidence(kind: np.ndarray, paired: np.ndarray, n_sensors: np.ndarray, signed: bool = True) -> np.ndarray:
     """Automatic confidence from one acoustic source: probable | possible | unverified.
 
     'corroborated' needs an independent second source and 'confirmed' only an analyst; an
     acoustic event alone is at most probable (launch and impact both located and paired).
+    Evidence from unsigned inputs alone never rises above 'unverified'.
     """
+    if not signed:
+        return np.full(len(kind), "unverified", dtype=object)
     fire = np.isin(kind, ("launch", "impact"))
     out = np.where(fire & paired & (n_sensors >= 6), "probable", np.where(fire, "possible", "unverified"))
     return out.astype(object)

@@ -1,0 +1,143 @@
+"""The evidence log over the store: append batches, quarantined records, runs and decisions;
+prove records and leaves; issue signed checkpoints.
+
+Every append goes through :meth:`Ledger.append`, which hashes the leaves, extends the tiled
+tree and hands leaves and changed tiles to the store in one call. Outside a processing run the
+store commits durably before returning (that return is the acknowledgement); inside a run the
+leaves join the run's transaction, so a run that fails leaves no trace in the log either.
+
+>>> ledger = Ledger(store)                                          # doctest: +SKIP
+>>> receipt = ledger.commit_batch(run_id, "picks", picks, source="acoustic-north", status="signed")
+>>> note = ledger.checkpoint(signer, origin="truceline/demo")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping, Sequence
+
+from truceline.ledger.merkle import inclusion_path, leaf_hash, leaf_hashes, root_of
+from truceline.ledger.note import Checkpoint, sign_note
+from truceline.ledger.records import (batch_leaf, commitment, decision_leaf, is_sensitive, new_salts,
+                                      quarantine_leaf, record_bytes, run_leaf)
+from truceline.ledger.signing import Signer
+from truceline.ledger.tree import TiledTree
+from truceline.model.tables import Columns
+from truceline.sources.base import Quarantined
+
+HASH = 32
+
+
+@dataclass(frozen=True)
+class BatchReceipt:
+    """Where a committed batch sits: its leaf, its records' root and how many records it holds."""
+
+    leaf_index: int
+    records_root: bytes
+    n_records: int
+    records: list[bytes]
+    """The committed bytes of each record (what a proof releases)."""
+
+
+class Ledger:
+    """The Merkle log of one store (see the module docstring)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.tree = TiledTree(store, store.ledger_size())
+
+    @property
+    def size(self) -> int:
+        return self.tree.size
+
+    def root(self, size: int | None = None) -> bytes:
+        """The tree head at ``size`` (default: now)."""
+        return self.tree.root(size)
+
+    def append(self, kinds: Sequence[str], datas: Sequence[bytes]) -> int:
+        """Append leaves; returns the index of the first. Durable on return outside a run."""
+        first = self.tree.size
+        hashes = leaf_hashes(datas)
+        tiles = self.tree.append(hashes)
+        try:
+            self.store.append_leaves(kinds, datas, hashes, tiles)
+        except BaseException:
+            self.tree = TiledTree(self.store, first)  # forget what was not written
+            raise
+        return first
+
+    def commit_batch(self, run_id: str, table_name: str, table: Columns, *, source: str, status: str,
+                     detail: Mapping[str, Any] | None = None) -> BatchReceipt:
+        """Commit a stored table as one batch: a records root in one leaf, record hashes in the store."""
+        salts = new_salts(len(table)) if is_sensitive(table_name) else []
+        records = record_bytes(table, table_name, salts or None)
+        hashes = leaf_hashes(records)
+        root = root_of(hashes)
+        leaf = batch_leaf(run_id=run_id, table=table_name, source=source, status=status, n_records=len(table),
+                          records_root=root, detail=detail)
+        index = self.append(["batch"], [leaf])
+        self.store.put_batch(index, run_id, table_name, source, status, len(table), b"".join(hashes),
+                             b"".join(salts))
+        return BatchReceipt(index, root, len(table), records)
+
+    def commit_quarantine(self, run_id: str, records: Sequence[Quarantined]) -> int | None:
+        """One leaf per quarantined record (the record through a salted hash); first index or None."""
+        if not records:
+            return None
+        salts = new_salts(len(records))
+        leaves = [quarantine_leaf(run_id=run_id, source=q.source, row=q.row, reason=q.reason,
+                                  record_commitment=commitment(s, [q.record])) for q, s in zip(records, salts)]
+        first = self.append(["quarantine"] * len(leaves), leaves)
+        self.store.put_batch(first, run_id, "quarantine", "quarantine", "quarantined", len(leaves),
+                             b"".join(leaf_hashes(leaves)), b"".join(salts))
+        return first
+
+    def commit_run(self, run_id: str, info: Mapping[str, Any]) -> int:
+        """The run's own leaf: code version, parameters hash, agreement hash, inputs and input range."""
+        return self.append(["run"], [run_leaf(run_id=run_id, info=info)])
+
+    def record_decision(self, *, actor: str, action: str, subject: str, reason: str) -> int:
+        """A human decision (review, confirmation, rejection): one leaf, durable on return."""
+        at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.append(["decision"], [decision_leaf(actor=actor, action=action, subject=subject,
+                                                         reason=reason, at=at)])
+
+    def checkpoint(self, signer: Signer, origin: str, extensions: Sequence[str] = ()) -> str:
+        """Sign the current tree head as a C2SP checkpoint, store it and return the signed note."""
+        cp = Checkpoint(origin, self.size, self.root(), tuple(extensions))
+        note = sign_note(cp.body(), [signer])
+        self.store.put_checkpoint(cp.size, note, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return note
+
+    # ------------------------------------------------------------------ proofs
+
+    def record_proof(self, leaf_index: int, row: int) -> tuple[bytes, list[bytes], int]:
+        """(record hash, its inclusion path in the batch, batch size) of one record of a batch."""
+        batch = self._batch(leaf_index)
+        raw = batch["record_hashes"]
+        hashes = [raw[i:i + HASH] for i in range(0, len(raw), HASH)]
+        return hashes[row], inclusion_path(hashes, row), len(hashes)
+
+    def leaf_proof(self, leaf_index: int, size: int | None = None) -> list[bytes]:
+        """Inclusion path of a leaf in the tree of ``size`` leaves (default: now)."""
+        return self.tree.inclusion_proof(leaf_index, size)
+
+    def consistency(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """Consistency path between two tree sizes."""
+        return self.tree.consistency_proof(size1, size2)
+
+    def leaf_data(self, leaf_index: int) -> bytes:
+        """The payload of one leaf as stored."""
+        return self.store.leaves(leaf_index, leaf_index + 1)[0][1]
+
+    def _batch(self, leaf_index: int) -> dict[str, Any]:
+        for b in self.store.batches():
+            if int(b["leaf_index"]) == leaf_index:
+                return b
+        raise KeyError(f"leaf {leaf_index} is not a batch")
+
+
+def check_leaf(data: bytes, stored_hash: bytes) -> bool:
+    """Whether a stored leaf's payload still hashes to the hash stored beside it."""
+    return leaf_hash(data) == stored_hash
