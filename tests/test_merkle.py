@@ -1,143 +1,239 @@
-"""RFC 9162 proofs against published vectors: transparency-dev/merkle and CCTV (../shared/vectors/merkle).
+"""RFC 9162 hashing, proof generation and verification against vectors we did not produce.
 
-Every inclusion and consistency probe of transparency-dev runs through the verifiers and must
-succeed exactly when ``wantErr`` is false; the happy paths also serve as proof-generation vectors
-(the CT reference tree of 8 leaves). All CCTV cases run too.
+Vectors live in ``/work/shared/vectors/merkle`` (see its README): every inclusion and consistency
+probe of transparency-dev/merkle (``testdata/inclusion/**``, ``testdata/consistency/**``; the
+optional ``subtree*`` folders are not used) and every CCTV Merkle case (tree heads for sizes
+1-16, inclusion and consistency, valid and invalid). The transparency-dev happy paths double as
+proof-generation vectors: the numbered trees are the CT reference tree over the 8 leaves in
+:data:`CT_LEAVES`, and our generators must give exactly the listed proofs.
 
-The one disagreement between the two sets, consistency from the empty tree, is decided for
-RFC 9162 and transparency-dev: any proof with ``size1 = 0`` is refused. The CCTV vectors expected
-to fail because of that decision are exactly ``consistency-valid.json`` entries 0 and 1
-(``old_size`` 0 → ``new_size`` 0 and 0 → 1); ``EXPECTED_TO_FAIL`` lists them and a test asserts
-that they, and only they, fail.
+Empty-tree decision: consistency proofs are defined only for ``0 < size1 <= size2`` (RFC 9162
+§2.1.4, as transparency-dev/merkle does), so every ``size1 = 0`` proof is refused. Exactly two
+vectors marked valid are therefore expected to fail, both from CCTV
+``consistency-valid.json``: entry 0 (``old_size 0, new_size 0``, empty-tree roots, empty path)
+and entry 1 (``old_size 0, new_size 1``, empty path). :data:`REFUSED_CCTV_VALID` lists them;
+every other valid vector must pass and every invalid one must fail.
+
+Equal sizes follow transparency-dev: the proof must be empty and the two roots equal, and
+nothing else is checked, so ``consistency/additional/sizes-are-equal-one-and-proof-is-empty.json``
+(whose equal "roots" are the 12-byte string ``don't care 2``) passes as labelled. No other vector
+is expected to disagree with its label.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from truceline.ledger.merkle import (EMPTY_ROOT, ProofError, consistency_path, inclusion_path, leaf_hash,
-                                     leaf_hashes, root_of, verify_consistency, verify_inclusion)
+from truceline.ledger.merkle import (EMPTY_ROOT, ProofError, consistency_path, consistency_ranges, inclusion_path,
+                                     leaf_hash, leaf_hashes, node_hash, root_of, verify_consistency,
+                                     verify_inclusion)
 from truceline.ledger.tree import MemoryTiles, TiledTree
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "merkle"
+VECTORS = Path("/work/shared/vectors/merkle")
 TD = VECTORS / "transparency-dev-merkle" / "testdata"
 CCTV = VECTORS / "cctv-merkle" / "testdata"
-CT_LEAVES = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-                                        "606162636465666768696a6b6c6d6e6f")]
-EXPECTED_TO_FAIL = {("consistency-valid.json", 0), ("consistency-valid.json", 1)}
-"""CCTV 'valid' consistency vectors from the empty tree: refused by Truceline's decision (see the module docstring)."""
 
-pytestmark = pytest.mark.skipif(not VECTORS.exists(), reason=f"vectors not found at {VECTORS}")
+CT_LEAVES = [bytes.fromhex(x) for x in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+                                        "606162636465666768696a6b6c6d6e6f")]
+CT_HASHES = leaf_hashes(CT_LEAVES)
+
+# (file, entry index) of CCTV vectors marked valid that the empty-tree decision refuses.
+REFUSED_CCTV_VALID = {("consistency-valid.json", 0), ("consistency-valid.json", 1)}
+
+pytestmark = pytest.mark.skipif(not VECTORS.is_dir(), reason="shared Merkle vectors not present")
 
 
 def b64(value: str | None) -> bytes:
-    try:
-        return base64.b64decode(value or "", validate=True)
-    except (binascii.Error, ValueError):
-        return b"\xff"  # not decodable: certainly not a 32-byte hash, must be rejected
+    return base64.b64decode(value or "")
+
+
+def b64s(values: list[str] | None) -> list[bytes]:
+    return [b64(v) for v in values or []]
 
 
 def probes(kind: str) -> list[Path]:
-    return sorted((TD / kind).rglob("*.json"))
+    return sorted((TD / kind).rglob("*.json")) if TD.is_dir() else []
 
 
-def ct_tree() -> list[bytes]:
-    return leaf_hashes(CT_LEAVES)
+def probe_id(path: Path) -> str:
+    return str(path.relative_to(TD))
 
 
-@pytest.mark.parametrize("path", probes("inclusion"), ids=lambda p: str(p.relative_to(TD)))
-def test_transparency_dev_inclusion(path: Path) -> None:
+def cctv(name: str) -> list[dict[str, Any]]:
+    return json.loads((CCTV / name).read_text()) if CCTV.is_dir() else []
+
+
+def outcome(check: Any, *args: Any) -> bool:
+    try:
+        check(*args)
+    except ProofError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- hashing
+
+
+def test_hash_primitives() -> None:
+    assert EMPTY_ROOT == root_of([])
+    assert base64.b64encode(EMPTY_ROOT).decode() == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    assert base64.b64encode(root_of(CT_HASHES)).decode() == "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg="
+    assert leaf_hashes([b"a", b"b"]) == [leaf_hash(b"a"), leaf_hash(b"b")]
+    assert root_of(CT_HASHES[:3]) == node_hash(node_hash(CT_HASHES[0], CT_HASHES[1]), CT_HASHES[2])
+
+
+def test_cctv_tree_heads() -> None:
+    cases = cctv("merkle_tree.json")
+    assert len(cases) == 16
+    hashes = [leaf_hash(c["leaf_data"].encode()) for c in cases]
+    assert hashes == [b64(c["leaf_hash"]) for c in cases]
+    store, tree = MemoryTiles(), TiledTree(MemoryTiles(), 0)
+    for n, case in enumerate(cases, start=1):
+        store.write_tiles(tree.append([hashes[n - 1]]))
+        assert root_of(hashes[:n]) == b64(case["root_hash"])
+        assert tree.root() == b64(case["root_hash"])
+    reopened = TiledTree(store, 16)
+    assert [reopened.root(n) for n in range(1, 17)] == [b64(c["root_hash"]) for c in cases]
+
+
+# ---------------------------------------------------------------- transparency-dev probes
+
+
+@pytest.mark.parametrize("path", probes("inclusion"), ids=probe_id)
+def test_td_inclusion(path: Path) -> None:
     v = json.loads(path.read_text())
-    args = (b64(v["leafHash"]), v["leafIdx"], v["treeSize"], [b64(p) for p in v["proof"] or []], b64(v["root"]))
-    if v["wantErr"]:
-        with pytest.raises(ProofError):
-            verify_inclusion(*args)
-    else:
-        verify_inclusion(*args)
-        if path.name == "happy-path.json" and v["treeSize"] <= 8 and path.parent.name.isdigit():
-            assert inclusion_path(ct_tree()[:v["treeSize"]], v["leafIdx"]) == args[3]
+    ok = outcome(verify_inclusion, b64(v["leafHash"]), v["leafIdx"], v["treeSize"], b64s(v["proof"]), b64(v["root"]))
+    assert ok is not v["wantErr"]
 
 
-@pytest.mark.parametrize("path", probes("consistency"), ids=lambda p: str(p.relative_to(TD)))
-def test_transparency_dev_consistency(path: Path) -> None:
+@pytest.mark.parametrize("path", probes("consistency"), ids=probe_id)
+def test_td_consistency(path: Path) -> None:
     v = json.loads(path.read_text())
-    args = (v["size1"], v["size2"], b64(v["root1"]), b64(v["root2"]), [b64(p) for p in v["proof"] or []])
-    if v["wantErr"]:
-        with pytest.raises(ProofError):
-            verify_consistency(*args)
-    else:
-        verify_consistency(*args)
-        if path.name == "happy-path.json" and path.parent.name.isdigit():
-            assert consistency_path(ct_tree()[:v["size2"]], v["size1"]) == args[4]
+    ok = outcome(verify_consistency, v["size1"], v["size2"], b64(v["root1"]), b64(v["root2"]), b64s(v["proof"]))
+    assert ok is not v["wantErr"]
 
 
-def test_ct_reference_root_and_tiled_proofs_match_the_vectors() -> None:
-    hashes = ct_tree()
-    assert base64.b64encode(root_of(hashes)).decode() == "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg="
-    tiles = MemoryTiles()
-    tree = TiledTree(tiles, 0)
-    tiles.write_tiles(tree.append(hashes))
-    for path in probes("inclusion") + probes("consistency"):
-        v = json.loads(path.read_text())
-        if path.name != "happy-path.json" or not path.parent.name.isdigit():
-            continue
-        proof = [b64(p) for p in v["proof"] or []]
-        if "leafIdx" in v:
-            assert tree.inclusion_proof(v["leafIdx"], v["treeSize"]) == proof
-        else:
-            assert tree.consistency_proof(v["size1"], v["size2"]) == proof
+def test_td_equal_sizes_compare_roots_only() -> None:
+    v = json.loads((TD / "consistency/additional/sizes-are-equal-one-and-proof-is-empty.json").read_text())
+    assert (v["wantErr"], v["size1"], v["size2"], len(b64(v["root1"]))) == (False, 1, 1, 12)
+    verify_consistency(v["size1"], v["size2"], b64(v["root1"]), b64(v["root2"]), [])
+    with pytest.raises(ProofError, match="equal sizes but different roots"):
+        verify_consistency(1, 1, b64(v["root1"]), b64(v["root1"]) + b"x", [])
+    with pytest.raises(ProofError):
+        verify_consistency(1, 1, b64(v["root1"]), b64(v["root2"]), [CT_HASHES[0]])
 
 
-def test_cctv_tree_heads_sizes_1_to_16() -> None:
-    heads = json.loads((CCTV / "merkle_tree.json").read_text())
-    tiles = MemoryTiles()
-    tree = TiledTree(tiles, 0)
-    hashes = []
-    for k, entry in enumerate(heads, start=1):
-        h = leaf_hash(entry["leaf_data"].encode())
-        assert h == b64(entry["leaf_hash"])
-        hashes.append(h)
-        tiles.write_tiles(tree.append([h]))
-        assert root_of(hashes) == b64(entry["root_hash"]) == tree.root() == tree.root(k)
-    assert root_of([]) == EMPTY_ROOT
+def test_td_probe_counts() -> None:
+    assert (len(probes("inclusion")), len(probes("consistency"))) == (98, 98)
 
 
-def cctv_cases():
-    for name in ("inclusion-valid.json", "inclusion-invalid.json", "consistency-valid.json",
-                 "consistency-invalid.json"):
-        for k, case in enumerate(json.loads((CCTV / name).read_text())):
-            yield pytest.param(name, k, case, id=f"{name}[{k}]")
+def happy(kind: str) -> list[Path]:
+    return [p for p in probes(kind) if p.name == "happy-path.json"]
 
 
-def _cctv_check(name: str, case: dict) -> None:
-    if name.startswith("inclusion"):
-        verify_inclusion(b64(case["leaf_hash"]), case["leaf_index"], case["tree_size"],
-                         [b64(p) for p in case["inclusion_path"]], b64(case["root_hash"]))
-    else:
-        verify_consistency(case["old_size"], case["new_size"], b64(case["old_root"]), b64(case["new_root"]),
-                           [b64(p) for p in case["consistency_path"]])
+@pytest.mark.parametrize("path", happy("inclusion"), ids=probe_id)
+def test_td_inclusion_generation(path: Path) -> None:
+    v = json.loads(path.read_text())
+    hashes = CT_HASHES[:v["treeSize"]]
+    assert hashes[v["leafIdx"]] == b64(v["leafHash"])
+    assert root_of(hashes) == b64(v["root"])
+    assert inclusion_path(hashes, v["leafIdx"]) == b64s(v["proof"])
+    store, tree = MemoryTiles(), TiledTree(MemoryTiles(), 0)
+    store.write_tiles(tree.append(CT_HASHES))
+    for t in (tree, TiledTree(store, 8)):
+        assert t.inclusion_proof(v["leafIdx"], v["treeSize"]) == b64s(v["proof"])
+        assert t.root(v["treeSize"]) == b64(v["root"])
 
 
-@pytest.mark.parametrize("name,k,case", list(cctv_cases()))
-def test_cctv(name: str, k: int, case: dict) -> None:
-    valid = name.endswith("-valid.json") and (name, k) not in EXPECTED_TO_FAIL
-    if valid:
-        _cctv_check(name, case)
-    else:
-        with pytest.raises(ProofError):
-            _cctv_check(name, case)
+@pytest.mark.parametrize("path", happy("consistency"), ids=probe_id)
+def test_td_consistency_generation(path: Path) -> None:
+    v = json.loads(path.read_text())
+    assert root_of(CT_HASHES[:v["size1"]]) == b64(v["root1"])
+    assert root_of(CT_HASHES[:v["size2"]]) == b64(v["root2"])
+    assert consistency_path(CT_HASHES[:v["size2"]], v["size1"]) == b64s(v["proof"])
+    store, tree = MemoryTiles(), TiledTree(MemoryTiles(), 0)
+    store.write_tiles(tree.append(CT_HASHES))
+    for t in (tree, TiledTree(store, 8)):
+        assert t.consistency_proof(v["size1"], v["size2"]) == b64s(v["proof"])
 
 
-def test_the_empty_tree_decision_is_exactly_the_listed_vectors() -> None:
-    valid = json.loads((CCTV / "consistency-valid.json").read_text())
-    from_empty = {("consistency-valid.json", k) for k, c in enumerate(valid) if c["old_size"] == 0}
-    assert from_empty == EXPECTED_TO_FAIL
-    with pytest.raises(ProofError, match="empty tree"):
-        verify_consistency(0, 1, EMPTY_ROOT, leaf_hash(b"a"), [])
-    assert json.loads((TD / "consistency" / "additional" / "size1-is-zero-and-size2-is-not-zero.json")
-                      .read_text())["wantErr"] is True
+# ---------------------------------------------------------------- CCTV cases
+
+
+def cctv_cases(name: str) -> list[tuple[str, int]]:
+    return [(name, i) for i in range(len(cctv(name)))]
+
+
+@pytest.mark.parametrize("name,i", cctv_cases("inclusion-valid.json") + cctv_cases("inclusion-invalid.json"))
+def test_cctv_inclusion(name: str, i: int) -> None:
+    c = cctv(name)[i]
+    ok = outcome(verify_inclusion, b64(c["leaf_hash"]), c["leaf_index"], c["tree_size"],
+                 b64s(c["inclusion_path"]), b64(c["root_hash"]))
+    assert ok is name.endswith("-valid.json")
+
+
+@pytest.mark.parametrize("name,i", cctv_cases("consistency-valid.json") + cctv_cases("consistency-invalid.json"))
+def test_cctv_consistency(name: str, i: int) -> None:
+    c = cctv(name)[i]
+    ok = outcome(verify_consistency, c["old_size"], c["new_size"], b64(c["old_root"]), b64(c["new_root"]),
+                 b64s(c["consistency_path"]))
+    assert ok is (name.endswith("-valid.json") and (name, i) not in REFUSED_CCTV_VALID)
+
+
+def test_refused_vectors_are_exactly_the_empty_tree_ones() -> None:
+    valid = cctv("consistency-valid.json")
+    assert {("consistency-valid.json", i) for i, c in enumerate(valid) if c["old_size"] == 0} == REFUSED_CCTV_VALID
+    for _, i in sorted(REFUSED_CCTV_VALID):
+        c = valid[i]
+        with pytest.raises(ProofError, match="consistency from the empty tree is not defined"):
+            verify_consistency(c["old_size"], c["new_size"], b64(c["old_root"]), b64(c["new_root"]),
+                               b64s(c["consistency_path"]))
+
+
+def test_cctv_generation() -> None:
+    hashes = [leaf_hash(c["leaf_data"].encode()) for c in cctv("merkle_tree.json")]
+    for c in cctv("inclusion-valid.json"):
+        assert inclusion_path(hashes[:c["tree_size"]], c["leaf_index"]) == b64s(c["inclusion_path"])
+    for c in cctv("consistency-valid.json"):
+        if c["old_size"] > 0:
+            assert consistency_path(hashes[:c["new_size"]], c["old_size"]) == b64s(c["consistency_path"])
+
+
+# ---------------------------------------------------------------- error messages and edges
+
+
+def test_error_messages() -> None:
+    proof = inclusion_path(CT_HASHES, 5)
+    root = root_of(CT_HASHES)
+    with pytest.raises(ProofError, match="inclusion proof for leaf 5 of 8 does not lead to the root"):
+        verify_inclusion(CT_HASHES[4], 5, 8, proof, root)
+    with pytest.raises(ProofError, match="hash is 31 bytes, expected 32"):
+        verify_inclusion(CT_HASHES[5][:31], 5, 8, proof, root)
+    with pytest.raises(ProofError, match="leaf index 8 is not below tree size 8"):
+        verify_inclusion(CT_HASHES[5], 8, 8, proof, root)
+    with pytest.raises(ProofError, match="has 2 hashes, expected 3"):
+        verify_inclusion(CT_HASHES[5], 5, 8, proof[:2], root)
+    with pytest.raises(ProofError, match="proof hash 1 is 33 bytes"):
+        verify_inclusion(CT_HASHES[5], 5, 8, [proof[0], proof[1] + b"x", proof[2]], root)
+    with pytest.raises(ProofError, match="does not lead to the second root"):
+        verify_consistency(3, 8, root_of(CT_HASHES[:3]), root_of(CT_HASHES[:7]), consistency_path(CT_HASHES, 3))
+    with pytest.raises(ValueError, match="empty tree"):
+        consistency_path(CT_HASHES, 0)
+    with pytest.raises(ValueError, match="not in a tree of size 8"):
+        inclusion_path(CT_HASHES, 8)
+
+
+def test_small_trees_round_trip() -> None:
+    hashes = leaf_hashes([b"%d" % i for i in range(70)])
+    for n in range(1, 71):
+        root = root_of(hashes[:n])
+        for i in range(n):
+            verify_inclusion(hashes[i], i, n, inclusion_path(hashes[:n], i), root)
+        for m in range(1, n + 1):
+            verify_consistency(m, n, root_of(hashes[:m]), root, consistency_path(hashes[:n], m))
+            assert len(consistency_ranges(m, n)) == len(consistency_path(hashes[:n], m))

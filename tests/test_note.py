@@ -34,7 +34,8 @@ def shared_vector(*parts: str) -> Path:
 def example() -> dict[str, Any]:
     path = shared_vector("signed-note", "go-sumdb-note-example.json")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == EXAMPLE_SHA256
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def is_rejected(raw: bytes, verifiers: list[Verifier]) -> bool:

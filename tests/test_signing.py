@@ -32,7 +32,8 @@ def shared_vector(*parts: str) -> Path:
 def vectors() -> list[dict[str, Any]]:
     path = shared_vector("ed25519", "ed25519vectors.json")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == VECTORS_SHA256
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 @pytest.fixture(scope="module")

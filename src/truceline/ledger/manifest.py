@@ -123,7 +123,8 @@ class Manifest:
         source_id, sequence, key = data["source_id"], data["sequence"], data["key"]
         _check(isinstance(source_id, str) and source_id.strip() == source_id != "", where,
                "source_id", "must be a non-empty string without surrounding spaces")
-        _check(_is_int(sequence, 1), where, "sequence", f"must be an integer >= 1, not {sequence!r}")
+        _check(_is_int(sequence, 1), where, "sequence",
+               f"must be an integer >= 1, not {sequence!r}")
         _check(isinstance(key, str) and _KEY_REF.fullmatch(key) is not None, where, "key",
                f"must be <verifier name>+<8 hex digits>, not {key!r}")
         return cls(source_id, sequence, _files(data["files"], where),
@@ -260,8 +261,6 @@ class RegisteredSource:
         if self.kind not in KINDS:
             raise ValueError(f"kind {self.kind!r} of {self.source_id!r} is not one of "
                              f"{', '.join(KINDS)}")
-        if not isinstance(self.verifier, Verifier):
-            raise ValueError(f"key of {self.source_id!r} must be a Verifier")
 
 
 class Keyring:
@@ -305,17 +304,13 @@ class Keyring:
     def __len__(self) -> int:
         return len(self._sources)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The YAML form: ``{"sources": [{id, kind, owner, key}, ...]}``."""
-        return {"sources": [{"id": s.source_id, "kind": s.kind, "owner": s.owner,
-                             "key": s.verifier.to_string()} for s in self]}
-
     def save(self, path: Path) -> None:
-        """Write the keyring as YAML (atomically)."""
+        """Write the keyring as YAML, ``sources: [{id, kind, owner, key}, ...]`` (atomically)."""
+        data = {"sources": [{"id": s.source_id, "kind": s.kind, "owner": s.owner,
+                             "key": s.verifier.to_string()} for s in self]}
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True),
-                       encoding="utf-8")
+        tmp.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
         os.replace(tmp, path)
 
     @classmethod

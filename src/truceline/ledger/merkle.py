@@ -8,7 +8,8 @@ the same tree persistently, as tiles, and shares the proof shapes below
 
 Verification raises :class:`ProofError` saying what failed. It rejects a leaf index not below
 the tree size, any hash (leaf, root or proof element) that is not 32 bytes and a proof of the
-wrong length, then follows RFC 9162 §2.1.3.2 / §2.1.4.2.
+wrong length, then follows RFC 9162 §2.1.3.2 / §2.1.4.2. One exception, as transparency-dev: a
+consistency check between equal sizes only compares the two roots (and wants an empty proof).
 
 Consistency from the empty tree: RFC 9162 §2.1.4 (like RFC 6962) defines consistency proofs only
 for ``0 < size1 <= size2``. Truceline follows it and transparency-dev/merkle: every proof with

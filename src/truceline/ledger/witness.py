@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from truceline.ledger.merkle import ProofError, verify_consistency
+from truceline.ledger.merkle import ProofError, root_of, verify_consistency
 from truceline.ledger.note import BadSignature, Checkpoint, NoteError, cosign, open_checkpoint
 from truceline.ledger.signing import Signer, Verifier, from_base64, to_base64
 
@@ -129,7 +129,7 @@ def check_extends(old: Checkpoint, new: Checkpoint, proof: Sequence[bytes]) -> N
         raise WitnessError("rollback", f"checkpoint size {new.size} is smaller than the size "
                                        f"{old.size} already cosigned")
     check_split_view(old, new)
-    if new.size == old.size:
+    if new.size == old.size or old.size == 0:  # every tree extends the empty tree
         return
     try:
         verify_consistency(old.size, new.size, old.root, new.root, list(proof))
@@ -146,6 +146,8 @@ def open_log_checkpoint(note: str, log_verifier: Verifier) -> Checkpoint:
         raise WitnessError("bad-signature", f"checkpoint note: {exc}") from None
     except NoteError as exc:
         raise WitnessError("malformed", f"checkpoint note: {exc}") from None
+    if checkpoint.size == 0 and checkpoint.root != root_of([]):
+        raise WitnessError("inconsistent", "an empty log must have the root SHA-256(\"\")")
     return checkpoint
 
 
