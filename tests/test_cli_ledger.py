@@ -134,3 +134,18 @@ def test_witness_cosigns_growth_and_refuses_a_fork(feeds, tmp_path) -> None:
     result = invoke(*args, "--checkpoint", first)  # an older head now: a rollback
     assert result.exit_code != 0 and "REFUSED" in result.output
     assert state_path(party).read_text() == state_before
+
+
+def test_process_report_and_verify_on_either_engine(feeds, tmp_path, store_target) -> None:
+    out, store = tmp_path / "out", str(store_target)
+    result = invoke("process", "--picks", feeds["picks"], "--sensors", feeds["sensors"], "--agreement",
+                    feeds["agreement"], "--out", out, "--keyring", feeds["keyring"], "--require-signed",
+                    "--store", store)
+    assert result.exit_code == 0, result.output
+    assert (out / "store.sqlite").exists() is (store == str(out / "store.sqlite"))
+    verified = invoke("ledger", "verify", out, "--store", store)
+    assert verified.exit_code == 0, verified.output
+    assert "stored records re-hashed" in verified.output and "evidence items prove" in verified.output
+    again = invoke("report", "--dir", out, "--agreement", feeds["agreement"], "--store", store)
+    assert again.exit_code == 0, again.output
+    assert "ledger checkpoint" in (out / "daily_report.md").read_text()

@@ -16,11 +16,13 @@ from truceline.store import Store
 
 
 def picks(n: int) -> Columns:
+    snr = np.linspace(3.0, 30.0, n)
+    snr[5] = -0.0  # SQLite stores it as 0.0: the committed record must not depend on the sign of zero
     return Columns.conform(PICKS, {
         "pick_id": np.array([f"P{i:05d}" for i in range(n)], dtype=object),
         "sensor_id": np.array([f"S{i % 3}" for i in range(n)], dtype=object),
         "time": 1_795_000_000.0 + np.arange(n) * 0.37, "kind": np.array(["launch"] * n, dtype=object),
-        "snr": np.linspace(3.0, 30.0, n), "amplitude": np.linspace(0.1, 5.0, n),
+        "snr": snr, "amplitude": np.linspace(0.1, 5.0, n),
         "received_at": 1_795_000_100.0 + np.arange(n, dtype=float)})
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from truceline.app import Trust, run_process, run_simulate
 from truceline.cli import cli
-from truceline.ledger.evidence import EvidenceError, verify_release
+from truceline.ledger.evidence import EvidenceError, single_item_release, verify_release
 from truceline.ledger.keyfiles import read_signer, read_verifier
 from truceline.ledger.note import Checkpoint, open_note, sign_note
 from truceline.ledger.verify import LedgerMismatch, verify_store
@@ -54,7 +54,8 @@ def test_the_run_is_signed_and_its_findings_cite_evidence(run) -> None:
     assert [p.status for p in outputs.provenance] == ["signed", "signed"]
     assert set(run["processed"].events["evidence"]) == {"signed"}
     assert run["release"]["findings"], "a day with violations releases evidence"
-    tables = {item["table"] for f in run["release"]["findings"] for item in f["cites"]}
+    items = run["release"]["items"]
+    tables = {items[key]["table"] for f in run["release"]["findings"] for key in f["cites"]}
     assert tables == {"events", "picks", "sensors"}
     report = (run["out"] / "daily_report.md").read_text()
     assert Checkpoint.parse(open_note(run["release"]["checkpoint"], [run["key"]]).text).origin in report
@@ -132,20 +133,31 @@ def test_a_party_verifies_the_release_offline(run) -> None:
     assert release["previous_checkpoint"] == run["checkpoint1"]
     head = verify_release(release, run["key"], seen=run["checkpoint1"])
     assert head.size > Checkpoint.parse(open_note(run["checkpoint1"], [run["key"]]).text).size
-    for f in release["findings"]:
-        for item in f["cites"]:
-            if item["table"] == "sensors":
-                record = json.loads(item["record"])
-                assert "lon" not in record and "lat" not in record and "position_commitment" in record
+    sensors = [item for item in release["items"].values() if item["table"] == "sensors"]
+    assert sensors
+    for item in sensors:
+        record = json.loads(item["record"])
+        assert "lon" not in record and "lat" not in record and "position_commitment" in record
+
+
+def test_one_item_verifies_alone(run) -> None:
+    release = run["release"]
+    key = release["findings"][0]["cites"][1]
+    item = release["items"][key]
+    alone = {**item, **release["batches"][str(item["leaf_index"])]}
+    verify_release(single_item_release(alone, release["checkpoint"]), run["key"])
+    alone["row"] += 1
+    with pytest.raises(EvidenceError, match=key):
+        verify_release(single_item_release(alone, release["checkpoint"]), run["key"])
 
 
 def test_a_swapped_evidence_item_is_detected(run) -> None:
     release = copy.deepcopy(run["release"])
-    picks = [(f, k) for f in release["findings"] for k, item in enumerate(f["cites"]) if item["table"] == "picks"]
-    (f1, k1), (f2, k2) = picks[0], picks[-1]
-    other = dict(f2["cites"][k2])
-    other["id"] = f1["cites"][k1]["id"]  # a valid leaf of another observation, cited as this one
-    f1["cites"][k1] = other
+    picks = [key for key, item in release["items"].items() if item["table"] == "picks"]
+    first, last = picks[0], picks[-1]
+    other = dict(release["items"][last])
+    other["id"] = release["items"][first]["id"]  # a valid record of another observation, cited as this one
+    release["items"][first] = other
     with pytest.raises(EvidenceError, match="swapped"):
         verify_release(release, run["key"])
 
@@ -161,8 +173,13 @@ def test_a_split_view_is_detected(run) -> None:
 
 def test_a_tampered_proof_or_inconsistent_history_fails(run) -> None:
     release = copy.deepcopy(run["release"])
-    item = release["findings"][0]["cites"][0]
-    item["leaf_proof"][0] = item["leaf_proof"][0][:-4] + ("AAA=" if not item["leaf_proof"][0].endswith("AAA=") else "BBB=")
+    batch = next(iter(release["batches"].values()))
+    batch["leaf_proof"][0] = batch["leaf_proof"][0][:-4] + ("AAA=" if not batch["leaf_proof"][0].endswith("AAA=") else "BBB=")
+    with pytest.raises(EvidenceError, match="batch at leaf"):
+        verify_release(release, run["key"])
+    release = copy.deepcopy(run["release"])
+    item = release["items"][release["findings"][0]["cites"][0]]
+    item["record_proof"][0] = item["record_proof"][0][:-4] + ("AAA=" if not item["record_proof"][0].endswith("AAA=") else "BBB=")
     with pytest.raises(EvidenceError, match="finding"):
         verify_release(release, run["key"])
     release = copy.deepcopy(run["release"])

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from truceline.ledger.merkle import (EMPTY_ROOT, ProofError, consistency_path, consistency_ranges, inclusion_path,
+from truceline.ledger.merkle import (EMPTY_ROOT, MerkleTree, ProofError, consistency_path, consistency_ranges, inclusion_path,
                                      leaf_hash, leaf_hashes, node_hash, root_of, verify_consistency,
                                      verify_inclusion)
 from truceline.ledger.tree import MemoryTiles, TiledTree
@@ -237,3 +237,15 @@ def test_small_trees_round_trip() -> None:
         for m in range(1, n + 1):
             verify_consistency(m, n, root_of(hashes[:m]), root, consistency_path(hashes[:n], m))
             assert len(consistency_ranges(m, n)) == len(consistency_path(hashes[:n], m))
+
+
+def test_memory_tree_proofs_equal_the_recursive_ones() -> None:
+    hashes = leaf_hashes([b"r%d" % i for i in range(70)])
+    for n in range(1, 71):
+        tree = MerkleTree(hashes[:n])
+        assert tree.root() == root_of(hashes[:n])
+        for i in range(n):
+            assert tree.inclusion_proof(i) == inclusion_path(hashes[:n], i)
+        for m in range(1, n + 1):
+            assert tree.consistency_proof(m) == consistency_path(hashes[:n], m)
+    assert MerkleTree([]).root() == EMPTY_ROOT

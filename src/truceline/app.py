@@ -45,7 +45,7 @@ class Outputs:
     events_csv: Path
     events_geojson: Path
     quarantine_csv: Path
-    store: Path
+    store: str | Path
     report: dict[str, Path]
     checkpoint: Path
     evidence: Path
@@ -94,13 +94,18 @@ class Trust:
     ``keyring``: the registered sources (YAML); without one, manifests are not checked and every
     input counts as unsigned. ``require_signed``: refuse unsigned files (quarantined with the
     reason). ``mission_key``: the log's private key file (default ``<out>/keys/mission.key``, created
-    on first use). ``origin``: the log's name in its checkpoints.
+    on first use). ``origin``: the log's name in its checkpoints. ``store``: where the store and
+    log live — a SQLite path or a ``postgresql://`` URL (default ``<out>/store.sqlite``).
     """
 
     keyring: Path | None = None
     require_signed: bool = False
     mission_key: Path | None = None
     origin: str = "truceline/local"
+    store: str | None = None
+
+    def store_target(self, out: Path) -> str | Path:
+        return self.store or Path(out) / "store.sqlite"
 
 
 def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
@@ -112,14 +117,14 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
     history = load_history(agreement)
     keyring = Keyring.load(trust.keyring) if trust.keyring else None
     signer, _ = load_or_create_signer(trust.mission_key or out / "keys" / "mission.key", "truceline-mission")
-    with Store.open(out / "store.sqlite") as store:
+    with Store.open(trust.store_target(out)) as store:
         seen = store.source_sequences()
         checked = [check_file(Path(p), keyring, seen, trust.require_signed) for p in (sensors, picks)]
         sensors_r, picks_r = _read_checked(Path(picks), Path(sensors), checked)
         processed = analyse(sensors_r, picks_r, history, params, progress, signed=all(c.signed for c in checked))
         inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
         info = run_info(history, processed, params, inputs)
-        outputs = _write(processed, info, checked, store, signer, trust.origin, out)
+        outputs = _write(processed, info, checked, store, signer, trust, out)
     return processed, outputs
 
 
@@ -139,7 +144,7 @@ def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
 
 
 def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
-           origin: str, out: Path) -> Outputs:
+           trust: Trust, out: Path) -> Outputs:
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
     quarantine_csv = out / "quarantine.csv"
     write_events_csv(processed.events, events_csv)
@@ -151,7 +156,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
         tables = {"sensors": processed.sensors.table, "picks": processed.picks.table, "events": processed.events}
         committed = commit_run(store, run_id, tables, {**info, "input_range": list(processed.period)}, checked,
                                quarantine)
-    note = committed.ledger.checkpoint(signer, origin)
+    note = committed.ledger.checkpoint(signer, trust.origin)
     (out / "checkpoint.txt").write_text(note, encoding="utf-8")
     release = build_release(committed.ledger, signer.verifier, note, previous["note"] if previous else None,
                             cite_violations(processed, committed), committed.records)
@@ -164,7 +169,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
                           period_end=processed.period[1], out_dir=out)
-    return Outputs(out, events_csv, events_geojson, quarantine_csv, out / "store.sqlite", report,
+    return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
 
 
@@ -174,7 +179,7 @@ def run_ingest(picks: Path, sensors: Path, out: Path, trust: Trust = Trust()) ->
     out.mkdir(parents=True, exist_ok=True)
     keyring = Keyring.load(trust.keyring) if trust.keyring else None
     signer, _ = load_or_create_signer(trust.mission_key or out / "keys" / "mission.key", "truceline-mission")
-    with Store.open(out / "store.sqlite") as store:
+    with Store.open(trust.store_target(out)) as store:
         checked = [check_file(Path(p), keyring, store.source_sequences(), trust.require_signed)
                    for p in (sensors, picks)]
         sensors_r, picks_r = _read_checked(Path(picks), Path(sensors), checked)
@@ -189,7 +194,7 @@ def run_ingest(picks: Path, sensors: Path, out: Path, trust: Trust = Trust()) ->
         (out / "checkpoint.txt").write_text(note, encoding="utf-8")
         gaps = {s: sequence_gaps(seqs) for s, seqs in store.source_sequences().items()}
     return [sensors_r, picks_r], Outputs(out, out / "events.csv", out / "events.geojson", out / "quarantine.csv",
-                                         out / "store.sqlite", {}, out / "checkpoint.txt", out / "evidence.json",
+                                         trust.store_target(out), {}, out / "checkpoint.txt", out / "evidence.json",
                                          tuple(checked), gaps)
 
 

@@ -44,7 +44,9 @@ cli.add_command(witness)
 
 
 def trust_options(fn):
-    """--keyring, --require-signed, --mission-key and --origin (see app.Trust)."""
+    """--keyring, --require-signed, --mission-key, --origin and --store (see app.Trust)."""
+    fn = click.option("--store", default=None,
+                      help="Store URL instead of OUT/store.sqlite: a SQLite path or postgresql://user@host/db.")(fn)
     fn = click.option("--origin", default="truceline/local", show_default=True,
                       help="The log's name in its checkpoints.")(fn)
     fn = click.option("--mission-key", type=click.Path(path_type=Path), default=None,
@@ -57,9 +59,9 @@ def trust_options(fn):
     return fn
 
 
-def _trust(keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str):
+def _trust(keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str, store: str | None):
     from truceline.app import Trust
-    return Trust(keyring=keyring, require_signed=require_signed, mission_key=mission_key, origin=origin)
+    return Trust(keyring=keyring, require_signed=require_signed, mission_key=mission_key, origin=origin, store=store)
 
 
 @cli.command()
@@ -79,7 +81,7 @@ def demo(out: Path, seed: int, calm: bool) -> None:
         (out / stale).unlink(missing_ok=True)
     with progress_bar("processing") as bar:
         processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], out, progress=bar,
-                                         trust=_trust(paths["keyring"], True, None, "truceline/demo"))
+                                         trust=_trust(paths["keyring"], True, None, "truceline/demo", None))
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
@@ -133,11 +135,11 @@ def inspect(path: Path, fmt: str | None, errors: int) -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for quarantine.csv and the store.")
 @trust_options
 def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_signed: bool,
-           mission_key: Path | None, origin: str) -> None:
+           mission_key: Path | None, origin: str, store: str | None) -> None:
     """Check signatures, validate, store and commit picks and sensors to the ledger; quarantine what is refused."""
     from truceline.app import run_ingest
     try:
-        (s, p), outputs = run_ingest(picks, sensors, out, _trust(keyring, require_signed, mission_key, origin))
+        (s, p), outputs = run_ingest(picks, sensors, out, _trust(keyring, require_signed, mission_key, origin, store))
     except (FormatError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest({"received": p.received, "accepted": p.accepted, "duplicates": p.duplicates,
@@ -154,14 +156,14 @@ def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @trust_options
 def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, keyring: Path | None,
-            require_signed: bool, mission_key: Path | None, origin: str) -> None:
+            require_signed: bool, mission_key: Path | None, origin: str, store: str | None) -> None:
     """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
     from truceline.model.agreement import AgreementError
     try:
         with progress_bar("processing") as bar:
             processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar,
-                                             trust=_trust(keyring, require_signed, mission_key, origin))
+                                             trust=_trust(keyring, require_signed, mission_key, origin, store))
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
@@ -175,11 +177,12 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, keyring
 @click.option("--dir", "out", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="A folder written by `truceline process` (holds store.sqlite).")
 @click.option("--agreement", "agreement_path", type=click.Path(exists=True, path_type=Path), required=True)
-def report(out: Path, agreement_path: Path) -> None:
+@click.option("--store", default=None, help="Store URL instead of DIR/store.sqlite (e.g. postgresql://…).")
+def report(out: Path, agreement_path: Path, store: str | None) -> None:
     """Render the daily report again from the latest run in a processing folder's store."""
     from truceline.report_again import rerender
     try:
-        paths = rerender(out, agreement_path)
+        paths = rerender(out, agreement_path, store)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"report: {paths['html']} and {paths['markdown']}")

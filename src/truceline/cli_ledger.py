@@ -80,7 +80,7 @@ def _verify_folder(path: Path, log_key: str | None, store_url: str | None, seen:
 
 
 def _verify_release_file(path: Path, log_key: str | None, checkpoint_file: Path | None, seen: Path | None) -> None:
-    from truceline.ledger.evidence import EvidenceError, verify_release
+    from truceline.ledger.evidence import EvidenceError, single_item_release, verify_release
     from truceline.ledger.keyfiles import read_verifier
     try:
         release = json.loads(path.read_text(encoding="utf-8"))
@@ -89,7 +89,10 @@ def _verify_release_file(path: Path, log_key: str | None, checkpoint_file: Path 
     if "truceline_evidence" not in release:  # one item
         if checkpoint_file is None:
             raise click.ClickException(f"{path}: one item needs --checkpoint")
-        release = {"checkpoint": None, "findings": [{"event_id": "(item)", "cites": [release]}]}
+        try:
+            release = single_item_release(release, checkpoint_file.read_text(encoding="utf-8"))
+        except EvidenceError as exc:
+            raise click.ClickException(f"FAILED {path}: {exc}") from None
     if checkpoint_file is not None:
         release = {**release, "checkpoint": checkpoint_file.read_text(encoding="utf-8")}
     key_text = log_key or release.get("log_key")
@@ -100,7 +103,7 @@ def _verify_release_file(path: Path, log_key: str | None, checkpoint_file: Path 
                               seen=seen.read_text(encoding="utf-8") if seen else None)
     except (EvidenceError, ValueError) as exc:
         raise click.ClickException(f"FAILED {path}: {exc}") from None
-    items = sum(len(f.get("cites", [])) for f in release.get("findings", []))
+    items = len(release.get("items") or {})
     console.print(f"[green]OK[/] {path}: {items} evidence items prove into checkpoint {head.origin} "
                   f"size {head.size}" + (", consistent with the previous checkpoint" if release.get("previous_checkpoint") else ""))
 

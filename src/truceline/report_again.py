@@ -13,10 +13,11 @@ from truceline.store.sqlite import Store
 from truceline.verify.coverage import coverage
 
 
-def rerender(out: Path, agreement_path: Path) -> dict[str, Path]:
-    """Re-render ``out``'s daily report from the latest finished run in ``out/store.sqlite``."""
-    store_path = Path(out) / "store.sqlite"
-    if not store_path.exists():
+def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> dict[str, Path]:
+    """Re-render ``out``'s daily report from the latest finished run in its store (``out/store.sqlite``
+    unless ``store_url`` names another, e.g. a PostgreSQL URL)."""
+    store_path = store_url or Path(out) / "store.sqlite"
+    if store_url is None and not Path(store_path).exists():
         raise FileNotFoundError(f"{store_path}: no store here; run `truceline process --out {out}` first")
     with Store.open(store_path) as store:
         runs = [r for r in store.runs() if r.get("finished_at") and r.get("counts")]

@@ -6,13 +6,16 @@ the one released before.
 
     {"truceline_evidence": 1, "log_key": "<verifier key>", "checkpoint": "<signed note>",
      "previous_checkpoint": "<signed note>" | null, "consistency": ["<base64>", ...],
-     "findings": [{"event_id": "...", "cites": [ITEM, ...]}, ...]}
+     "batches": {"<leaf index>": {"batch_leaf": "...", "leaf_proof": ["<base64>", ...]}, ...},
+     "items": {"<table>/<id>": ITEM, ...},
+     "findings": [{"event_id": "...", "cites": ["<table>/<id>", ...]}, ...]}
 
-and each ITEM is ``{"table", "id", "record", "row", "n_records", "record_proof", "leaf_index",
-"batch_leaf", "leaf_proof"}``: the record exactly as committed (sensor positions only through
-their salted commitment), its path to the batch's records root, the batch leaf, and the leaf's
-path to the checkpoint's root. :func:`verify_release` needs nothing else — not the store, not
-sensor positions — and names the first item that fails.
+Each ITEM is ``{"table", "id", "record", "row", "record_proof", "leaf_index"}``: the record
+exactly as committed (sensor positions only through their salted commitment) and its path to the
+records root in its batch's leaf; each batch leaf comes once, with its path to the checkpoint's
+root, and each item once however many findings cite it. One item released alone carries its
+``batch_leaf`` and ``leaf_proof`` itself. :func:`verify_release` needs nothing else — not the
+store, not sensor positions — and names the first item that fails.
 """
 
 from __future__ import annotations
@@ -54,13 +57,16 @@ def _unb64(items: Sequence[str], where: str) -> list[bytes]:
         raise EvidenceError(f"{where}: a proof element is not base64 ({exc})") from None
 
 
-def build_item(ledger: Any, cited: Cited, records: Mapping[int, list[bytes]], size: int) -> dict[str, Any]:
-    """One released item: the record, its path in its batch, the batch leaf and the leaf's path."""
-    _, path, n = ledger.record_proof(cited.leaf_index, cited.row)
+def item_key(table: str, ident: str) -> str:
+    """How findings cite an item: ``"<table>/<id>"``."""
+    return f"{table}/{ident}"
+
+
+def build_item(ledger: Any, cited: Cited, records: Mapping[int, list[bytes]]) -> dict[str, Any]:
+    """One released item: the record as committed and its path to its batch's records root."""
+    _, path, _ = ledger.record_proof(cited.leaf_index, cited.row)
     return {"table": cited.table, "id": cited.id, "record": records[cited.leaf_index][cited.row].decode(),
-            "row": cited.row, "n_records": n, "record_proof": _b64(path), "leaf_index": cited.leaf_index,
-            "batch_leaf": ledger.leaf_data(cited.leaf_index).decode(),
-            "leaf_proof": _b64(ledger.leaf_proof(cited.leaf_index, size))}
+            "row": cited.row, "record_proof": _b64(path), "leaf_index": cited.leaf_index}
 
 
 def build_release(ledger: Any, log_key: Verifier, checkpoint: str, previous: str | None,
@@ -71,10 +77,30 @@ def build_release(ledger: Any, log_key: Verifier, checkpoint: str, previous: str
     if previous is not None:
         old = Checkpoint.parse(open_note(previous, [log_key]).text)
         consistency = _b64(ledger.consistency(old.size, head.size)) if 0 < old.size < head.size else []
+    items: dict[str, dict[str, Any]] = {}
+    for cites in findings.values():
+        for c in cites:
+            key = item_key(c.table, c.id)
+            if key not in items:
+                items[key] = build_item(ledger, c, records)
+    leaves = sorted({item["leaf_index"] for item in items.values()})
+    batches = {str(i): {"batch_leaf": ledger.leaf_data(i).decode(), "leaf_proof": _b64(ledger.leaf_proof(i, head.size))}
+               for i in leaves}
     return {"truceline_evidence": 1, "log_key": log_key.to_string(), "checkpoint": checkpoint,
-            "previous_checkpoint": previous, "consistency": consistency,
-            "findings": [{"event_id": eid, "cites": [build_item(ledger, c, records, head.size) for c in cites]}
+            "previous_checkpoint": previous, "consistency": consistency, "batches": batches, "items": items,
+            "findings": [{"event_id": eid, "cites": [item_key(c.table, c.id) for c in cites]}
                          for eid, cites in findings.items()]}
+
+
+def single_item_release(item: Mapping[str, Any], checkpoint: str) -> dict[str, Any]:
+    """A release around one item that carries its own ``batch_leaf`` and ``leaf_proof``."""
+    try:
+        key = item_key(str(item["table"]), str(item["id"]))
+        batch = {"batch_leaf": item["batch_leaf"], "leaf_proof": item["leaf_proof"]}
+        return {"checkpoint": checkpoint, "batches": {str(item["leaf_index"]): batch}, "items": {key: dict(item)},
+                "findings": [{"event_id": "(item)", "cites": [key]}]}
+    except KeyError as exc:
+        raise EvidenceError(f"the item lacks {exc}") from None
 
 
 def verify_release(release: Mapping[str, Any], log_key: Verifier, *, seen: str | None = None) -> Checkpoint:
@@ -95,9 +121,17 @@ def verify_release(release: Mapping[str, Any], log_key: Verifier, *, seen: str |
         if older.size == newer.size and older.root != newer.root:
             raise EvidenceError(f"split view: two checkpoints of size {head.size} with different roots "
                                 f"({head.root.hex()[:16]}… and {other.root.hex()[:16]}…)")
+    batches = {k: _verify_batch(k, b, head) for k, b in (release.get("batches") or {}).items()}
+    items = release.get("items") or {}
+    checked: set[str] = set()
     for finding in release.get("findings", []):
-        for k, item in enumerate(finding.get("cites", [])):
-            _verify_item(item, head, f"finding {finding.get('event_id')}, item {k}")
+        for k, key in enumerate(finding.get("cites", [])):
+            where = f"finding {finding.get('event_id')}, item {k} ({key})"
+            if key not in checked:
+                if key not in items:
+                    raise EvidenceError(f"{where}: the release holds no such item")
+                _verify_item(key, items[key], batches, where)
+                checked.add(key)
     return head
 
 
@@ -124,27 +158,44 @@ def _check_extends(old: Checkpoint, new: Checkpoint, proof: list[bytes], what: s
         raise EvidenceError(f"{what} (size {old.size}) is not consistent with the checkpoint (size {new.size}): {exc}") from None
 
 
-def _verify_item(item: Mapping[str, Any], head: Checkpoint, where: str) -> None:
+def _verify_batch(key: str, batch: Any, head: Checkpoint) -> dict[str, Any]:
+    """Check one batch leaf's path to the checkpoint's root; returns the parsed leaf."""
+    where = f"batch at leaf {key}"
+    try:
+        leaf_bytes = str(batch["batch_leaf"]).encode()
+        leaf = parse_leaf(leaf_bytes)
+        if leaf.get("leaf") != "batch":
+            raise EvidenceError(f"{where}: not a batch leaf")
+        verify_inclusion(leaf_hash(leaf_bytes), int(key), head.size, _unb64(batch["leaf_proof"], where), head.root)
+    except ProofError as exc:
+        raise EvidenceError(f"{where}: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, EvidenceError):
+            raise
+        raise EvidenceError(f"{where}: malformed ({exc})") from None
+    return leaf
+
+
+def _verify_item(key: str, item: Mapping[str, Any], batches: Mapping[str, dict[str, Any]], where: str) -> None:
     try:
         table, ident = item["table"], str(item["id"])
+        if item_key(table, ident) != key:
+            raise EvidenceError(f"{where}: is cited as {key} but names itself {table}/{ident}")
         record = str(item["record"]).encode()
         fields = decode_record(record)
-        key = ID_COLUMNS.get(table)
-        if key is None or str(fields.get(key)) != ident:
+        id_column = ID_COLUMNS.get(table)
+        if id_column is None or str(fields.get(id_column)) != ident:
             raise EvidenceError(f"{where}: cites {table} {ident!r} but the record proves "
-                                f"{key or 'id'} {fields.get(key or 'id')!r} (a swapped evidence item)")
-        leaf_bytes = str(item["batch_leaf"]).encode()
-        leaf = parse_leaf(leaf_bytes)
-        if leaf.get("leaf") != "batch" or leaf.get("table") != table:
-            raise EvidenceError(f"{where}: the batch leaf is not a {table} batch")
-        if int(item["n_records"]) != int(leaf["n_records"]):
-            raise EvidenceError(f"{where}: the item claims {item['n_records']} records, the batch leaf {leaf['n_records']}")
-        verify_inclusion(leaf_hash(record), int(item["row"]), int(item["n_records"]),
+                                f"{id_column or 'id'} {fields.get(id_column or 'id')!r} (a swapped evidence item)")
+        leaf = batches.get(str(item["leaf_index"]))
+        if leaf is None:
+            raise EvidenceError(f"{where}: the release holds no batch at leaf {item['leaf_index']}")
+        if leaf.get("table") != table:
+            raise EvidenceError(f"{where}: the batch at leaf {item['leaf_index']} is not a {table} batch")
+        verify_inclusion(leaf_hash(record), int(item["row"]), int(leaf["n_records"]),
                          _unb64(item["record_proof"], where), bytes.fromhex(leaf["records_root"]))
-        verify_inclusion(leaf_hash(leaf_bytes), int(item["leaf_index"]), head.size,
-                         _unb64(item["leaf_proof"], where), head.root)
     except ProofError as exc:
-        raise EvidenceError(f"{where} ({item.get('table')} {item.get('id')!r}): {exc}") from None
+        raise EvidenceError(f"{where}: {exc}") from None
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, EvidenceError):
             raise

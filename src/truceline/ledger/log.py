@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from truceline.ledger.merkle import inclusion_path, leaf_hash, leaf_hashes, root_of
+from truceline.ledger.merkle import MerkleTree, leaf_hash, leaf_hashes, root_of
 from truceline.ledger.note import Checkpoint, sign_note
 from truceline.ledger.records import (batch_leaf, commitment, decision_leaf, is_sensitive, new_salts,
                                       quarantine_leaf, record_bytes, run_leaf)
@@ -46,6 +46,8 @@ class Ledger:
     def __init__(self, store: Any) -> None:
         self.store = store
         self.tree = TiledTree(store, store.ledger_size())
+        self._record_trees: dict[int, MerkleTree] = {}  # batch leaf -> tree over its record hashes
+        self._leaf_data: dict[int, bytes] = {}
 
     @property
     def size(self) -> int:
@@ -113,11 +115,15 @@ class Ledger:
     # ------------------------------------------------------------------ proofs
 
     def record_proof(self, leaf_index: int, row: int) -> tuple[bytes, list[bytes], int]:
-        """(record hash, its inclusion path in the batch, batch size) of one record of a batch."""
-        batch = self._batch(leaf_index)
-        raw = batch["record_hashes"]
-        hashes = [raw[i:i + HASH] for i in range(0, len(raw), HASH)]
-        return hashes[row], inclusion_path(hashes, row), len(hashes)
+        """(record hash, its inclusion path in the batch, batch size) of one record of a batch.
+
+        The batch's record tree is built once (in memory) and kept, so citing many
+        records of one batch costs a logarithmic lookup each.
+        """
+        tree = self._record_trees.get(leaf_index)
+        if tree is None:
+            tree = self._record_trees[leaf_index] = self._build_record_tree(leaf_index)
+        return tree.levels[0][row], tree.inclusion_proof(row), tree.size
 
     def leaf_proof(self, leaf_index: int, size: int | None = None) -> list[bytes]:
         """Inclusion path of a leaf in the tree of ``size`` leaves (default: now)."""
@@ -128,13 +134,16 @@ class Ledger:
         return self.tree.consistency_proof(size1, size2)
 
     def leaf_data(self, leaf_index: int) -> bytes:
-        """The payload of one leaf as stored."""
-        return self.store.leaves(leaf_index, leaf_index + 1)[0][1]
+        """The payload of one leaf as stored (leaves never change, so it is kept once read)."""
+        if leaf_index not in self._leaf_data:
+            self._leaf_data[leaf_index] = self.store.leaves(leaf_index, leaf_index + 1)[0][1]
+        return self._leaf_data[leaf_index]
 
-    def _batch(self, leaf_index: int) -> dict[str, Any]:
+    def _build_record_tree(self, leaf_index: int) -> MerkleTree:
         for b in self.store.batches():
             if int(b["leaf_index"]) == leaf_index:
-                return b
+                raw = b["record_hashes"]
+                return MerkleTree([raw[i:i + HASH] for i in range(0, len(raw), HASH)])
         raise KeyError(f"leaf {leaf_index} is not a batch")
 
 

@@ -2,7 +2,8 @@
 
 A **record** (one stored row: a pick, a sensor, an event) is committed as canonical JSON — the
 row's columns in stored order, compact separators, UTF-8, floats as Python's shortest
-round-tripping ``repr``, NaN as ``null``, times as Unix seconds. The encoding is a function of the
+round-tripping ``repr``, negative zero as ``0.0`` (SQLite does not keep the sign of zero), NaN as
+``null``, times as Unix seconds. The encoding is a function of the
 stored row alone, so ``truceline ledger verify`` re-hashes the rows in the store, and an edited row
 no longer matches the hash the log committed to.
 
@@ -58,7 +59,7 @@ def is_sensitive(table_name: str) -> bool:
 def _python_values(values: np.ndarray) -> list[Any]:
     kind = np.asarray(values).dtype.kind
     if kind == "f":
-        return [None if v != v else v for v in np.asarray(values, dtype=float).tolist()]
+        return [None if v != v else v + 0.0 for v in np.asarray(values, dtype=float).tolist()]  # -0.0 -> 0.0
     if kind in "iub":
         return np.asarray(values).tolist()
     return ["" if v is None else str(v) for v in np.asarray(values, dtype=object).tolist()]
