@@ -15,8 +15,6 @@ import select
 import signal
 import time
 
-import pytest
-
 from truceline.ledger.log import Ledger
 from truceline.ledger.merkle import leaf_hash, root_of
 from truceline.ledger.verify import verify_store

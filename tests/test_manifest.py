@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from truceline.ledger.manifest import (BatchCheck, Keyring, KeyringError, Manifest, ManifestError,
-                                       check_batch, read_sidecar, sequence_gaps, sidecar_path,
+from truceline.ledger.keyring import Keyring, KeyringError
+from truceline.ledger.manifest import (BatchCheck, Manifest, ManifestError, check_batch, read_sidecar, sequence_gaps, sidecar_path,
                                        sign_manifest, write_sidecar)
 from truceline.ledger.signing import KeyRejected, Signer, Verifier
 

@@ -23,7 +23,8 @@ from truceline.simulate.writer import write_simulation
 from truceline.sources.agreement_yaml import demo_agreement_path
 from truceline.ledger.evidence import build_release
 from truceline.ledger.keyfiles import load_or_create_signer
-from truceline.ledger.manifest import Keyring, sequence_gaps, sign_manifest, write_sidecar
+from truceline.ledger.keyring import Keyring
+from truceline.ledger.manifest import sequence_gaps, sign_manifest, write_sidecar
 from truceline.model.timefmt import to_iso
 from truceline.ledger.signing import Signer
 from truceline.model.tables import PICKS, SENSORS

@@ -208,7 +208,7 @@ def generate(name: str, out: Path) -> None:
 def register(keyring: Path, source_id: str, kind: str, owner: str, key: str) -> None:
     """Register a source's key; low-order, non-canonical or reused keys are refused."""
     from truceline.ledger.keyfiles import read_verifier
-    from truceline.ledger.manifest import Keyring
+    from truceline.ledger.keyring import Keyring
     try:
         ring = Keyring.load(keyring) if keyring.exists() else Keyring()
         ring.register(source_id, kind, owner, read_verifier(key))

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Final, Literal, Sequence
 import numpy as np
 import shapely
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
-                      ValidationError, model_validator)
+                      model_validator)
 from pydantic_core import PydanticCustomError
 from shapely.geometry import LineString, MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry

@@ -14,7 +14,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from truceline.ledger.manifest import BatchCheck, Keyring, Manifest, check_batch, sidecar_path
+from truceline.ledger.keyring import Keyring
+from truceline.ledger.manifest import BatchCheck, Manifest, check_batch, sidecar_path
 from truceline.model.tables import Columns, Contract
 from truceline.sources.base import Quarantined, ReadResult
 
