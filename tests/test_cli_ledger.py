@@ -102,7 +102,7 @@ def test_keys_generate_register_refuse_and_sign(tmp_path) -> None:
     again = invoke("keys", "register", "--keyring", ring, "--id", "drone-8", "--kind", "drone_unit",
                    "--owner", "Unit 8", "--key", tmp_path / "drone.key.pub")
     assert again.exit_code != 0 and "already registered" in again.output
-    vectors = json.loads((Path(__file__).resolve().parents[2] / "shared/vectors/ed25519/ed25519vectors.json").read_text())
+    vectors = json.loads((Path(__file__).resolve().parent / "data/vectors/ed25519/ed25519vectors.json").read_text())
     low = next(v for v in vectors if "low_order_A" in v["flags"])
     import base64
     from truceline.ledger.signing import key_id

@@ -1,6 +1,7 @@
 """RFC 9162 hashing, proof generation and verification against vectors we did not produce.
 
-Vectors live in ``/work/shared/vectors/merkle`` (see its README): every inclusion and consistency
+Vectors live in ``tests/data/vectors/merkle`` (copied from the published sets with their
+licences and SHA256SUMS; see its README): every inclusion and consistency
 probe of transparency-dev/merkle (``testdata/inclusion/**``, ``testdata/consistency/**``; the
 optional ``subtree*`` folders are not used) and every CCTV Merkle case (tree heads for sizes
 1-16, inclusion and consistency, valid and invalid). The transparency-dev happy paths double as
@@ -34,7 +35,7 @@ from truceline.ledger.merkle import (EMPTY_ROOT, MerkleTree, ProofError, consist
                                      verify_inclusion)
 from truceline.ledger.tree import MemoryTiles, TiledTree
 
-VECTORS = Path("/work/shared/vectors/merkle")
+VECTORS = Path(__file__).resolve().parent / "data" / "vectors" / "merkle"
 TD = VECTORS / "transparency-dev-merkle" / "testdata"
 CCTV = VECTORS / "cctv-merkle" / "testdata"
 
@@ -45,7 +46,6 @@ CT_HASHES = leaf_hashes(CT_LEAVES)
 # (file, entry index) of CCTV vectors marked valid that the empty-tree decision refuses.
 REFUSED_CCTV_VALID = {("consistency-valid.json", 0), ("consistency-valid.json", 1)}
 
-pytestmark = pytest.mark.skipif(not VECTORS.is_dir(), reason="shared Merkle vectors not present")
 
 
 def b64(value: str | None) -> bytes:

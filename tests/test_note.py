@@ -23,11 +23,8 @@ DASH = "\u2014 "
 
 
 def shared_vector(*parts: str) -> Path:
-    """A vector file copied into tests/data/vectors, or in the project's shared folder."""
-    for base in (DATA / "vectors", DATA.parents[2] / "shared" / "vectors"):
-        if (base.joinpath(*parts)).exists():
-            return base.joinpath(*parts)
-    pytest.fail(f"vector file {'/'.join(parts)} not found: copy it to tests/data/vectors/")
+    """A published vector file, copied into tests/data/vectors with its licence and SHA256SUMS."""
+    return DATA.joinpath("vectors", *parts)
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,8 @@ NEVER_ACCEPTED_FLAGS = ("low_order_A", "non_canonical_A", "low_order_R", "non_ca
 
 
 def shared_vector(*parts: str) -> Path:
-    """A vector file copied into tests/data/vectors, or in the project's shared folder."""
-    for base in (DATA / "vectors", DATA.parents[2] / "shared" / "vectors"):
-        if (base.joinpath(*parts)).exists():
-            return base.joinpath(*parts)
-    pytest.fail(f"vector file {'/'.join(parts)} not found: copy it to tests/data/vectors/")
+    """A published vector file, copied into tests/data/vectors with its licence and SHA256SUMS."""
+    return DATA.joinpath("vectors", *parts)
 
 
 @pytest.fixture(scope="module")
