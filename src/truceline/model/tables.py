@@ -154,4 +154,10 @@ TRUTH_EVENTS = Contract("truth_events", (
     _c("is_violation", "bool", "", "Whether the true event is a violation of the agreement."),
 ))
 
+TRUTH_EVENT_EXTRAS: tuple[Column, ...] = (
+    _c("engagement_id", "str", "", "Engagement (fire grouped by sector and time) the round belongs to; the side of its "
+                                   "first mission opened it. Empty for nuisances."),
+)
+"""Columns the simulator writes after the ``truth_events`` contract's; readers that predate them ignore them."""
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, TRUTH_EVENTS)}

@@ -53,11 +53,12 @@ def make_picks(world, params, sensors: Columns, faults: Columns, truth: Columns,
     online = _online(arrival, faults)
     heard = (rng.random(dist.shape) < p_det) & online
     ev_i, se_i = np.nonzero(heard)
-    t = arrival[ev_i, se_i] + faults["clock_offset_s"][se_i] + _pick_noise(truth["kind"][ev_i], params, rng)
+    noise, outlier = _pick_noise(truth["kind"][ev_i], params, rng)
+    t = arrival[ev_i, se_i] + faults["clock_offset_s"][se_i] + noise
     kinds = _labels(truth["kind"][ev_i], params, rng)
     amp = SOURCE_LEVEL_ARRAY(truth["kind"][ev_i]) / np.maximum(dist[ev_i, se_i] / 1000.0, 0.3) * rng.lognormal(0, 0.3, len(ev_i))
     true_picks = {"sensor_id": sensors["sensor_id"][se_i], "time": t, "kind": kinds, "amplitude": amp,
-                  "truth_id": truth["truth_id"][ev_i]}
+                  "truth_id": truth["truth_id"][ev_i], "is_outlier": outlier}
     false_picks = _false_picks(len(ev_i), params, sensors, faults, rng)
     merged = {k: np.concatenate([true_picks[k], false_picks[k]]) for k in true_picks}
     order = np.argsort(merged["time"], kind="stable")
@@ -80,14 +81,15 @@ def _online(arrival: np.ndarray, faults: Columns) -> np.ndarray:
     return ~np.where(np.isnan(start), False, in_outage)
 
 
-def _pick_noise(kind: np.ndarray, params, rng: np.random.Generator) -> np.ndarray:
+def _pick_noise(kind: np.ndarray, params, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Timing errors of true picks and which of them are outliers (the rest are N(0, pick_sigma_s))."""
     n = len(kind)
     noise = rng.normal(0.0, params.pick_sigma_s, n)
     outlier = rng.random(n) < params.pick_outlier_rate
     noise[outlier] += rng.choice([-1.0, 1.0], outlier.sum()) * rng.uniform(0.3, 2.0, outlier.sum())
     extended = kind == "thunder"  # an extended, rolling source: no sharp onset
     noise[extended] += rng.normal(0.0, 0.6, extended.sum()) + rng.exponential(0.5, extended.sum())
-    return noise
+    return noise, outlier | extended
 
 
 def _labels(kind: np.ndarray, params, rng: np.random.Generator) -> np.ndarray:
@@ -111,4 +113,5 @@ def _false_picks(n_true: int, params, sensors: Columns, faults: Columns, rng: np
     se, t = se[keep], t[keep]
     kinds = np.array(["launch", "impact", "unknown"], dtype=object)[rng.choice(3, len(t), p=[0.3, 0.3, 0.4])]
     return {"sensor_id": sensors["sensor_id"][se], "time": t, "kind": kinds,
-            "amplitude": rng.lognormal(np.log(2.0), 0.6, len(t)), "truth_id": np.full(len(t), "", dtype=object)}
+            "amplitude": rng.lognormal(np.log(2.0), 0.6, len(t)), "truth_id": np.full(len(t), "", dtype=object),
+            "is_outlier": np.zeros(len(t), dtype=bool)}

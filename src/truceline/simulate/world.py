@@ -103,9 +103,10 @@ class _Events:
         self.rows: list[tuple] = []
 
     def add(self, t: float, xy: np.ndarray, kind: str, wclass: str = "", side: str = "",
-            mission: str = "", pair: str = "", violation: bool = False) -> str:
+            mission: str = "", pair: str = "", violation: bool = False, engagement: str = "") -> str:
         tid = f"T{len(self.rows) + 1:06d}"
-        self.rows.append((tid, t, float(xy[0]), float(xy[1]), kind, wclass, side, mission, pair, violation))
+        self.rows.append((tid, t, float(xy[0]), float(xy[1]), kind, wclass, side, mission, pair, violation,
+                          engagement))
         return tid
 
     def columns(self, world: World) -> Columns:
@@ -115,7 +116,7 @@ class _Events:
         lon, lat = world.projection().to_lonlat(np.array(cols[2]), np.array(cols[3]))
         data = {"truth_id": cols[0], "time": cols[1], "lon": lon, "lat": lat, "kind": cols[4],
                 "weapon_class": cols[5], "side": cols[6], "mission_id": cols[7], "pair_truth_id": cols[8],
-                "is_violation": cols[9]}
+                "is_violation": cols[9], "engagement_id": cols[10]}
         table = Columns.conform(TRUTH_EVENTS, {k: np.array(v, dtype=object) if isinstance(v[0], str) else np.array(v)
                                                for k, v in data.items()})
         return table.take(np.argsort(table["time"], kind="stable"))
@@ -135,7 +136,8 @@ def make_truth(world: World, params, rng: np.random.Generator) -> Columns:
 def _fire(ev: _Events, world: World, line, params, rng) -> None:
     sides = (world.party_right, world.party_left)
     mission = 0
-    for _ in range(params.n_engagements):
+    for e in range(params.n_engagements):
+        engagement = f"E{e + 1:04d}"  # opened by the side of its first mission
         s0 = rng.uniform(15_000, line.length - 15_000)
         t = params.day_start + rng.uniform(0, DAY_S - 5400)
         opener = int(rng.integers(0, 2))
@@ -144,9 +146,10 @@ def _fire(ev: _Events, world: World, line, params, rng) -> None:
             side = (opener + m) % 2
             target = last_battery.get(1 - side) if (m > 0 and rng.random() < 0.25) else None
             mission += 1
-            last_battery[side] = _mission(ev, world, line, params, rng, f"M{mission:04d}", s0, t, side, sides, target)
+            last_battery[side] = _mission(ev, world, line, params, rng, f"M{mission:04d}", s0, t, side, sides, target,
+                                          engagement=engagement)
             t += rng.uniform(120, 1200)
-    for site in world.sites[: params.fire_in_blast_window]:
+    for k, site in enumerate(world.sites[: params.fire_in_blast_window]):
         w0, w1 = site.windows[0]
         x, y = world.projection().to_xy(np.array([site.lon]), np.array([site.lat]))
         tgt = np.array([x[0], y[0]])
@@ -154,7 +157,7 @@ def _fire(ev: _Events, world: World, line, params, rng) -> None:
         side_of_site = 0 if _is_right(line, tgt) else 1
         mission += 1
         _mission(ev, world, line, params, rng, f"M{mission:04d}", s_site, rng.uniform(w0 + 300, w1 - 900),
-                 1 - side_of_site, sides, tgt, wclass="tube_artillery")
+                 1 - side_of_site, sides, tgt, wclass="tube_artillery", engagement=f"E{params.n_engagements + k + 1:04d}")
 
 
 def _is_right(line: shapely.LineString, xy: np.ndarray) -> bool:
@@ -163,7 +166,8 @@ def _is_right(line: shapely.LineString, xy: np.ndarray) -> bool:
     return float(np.dot(xy - p[0], n[0])) > 0
 
 
-def _mission(ev, world, line, params, rng, mid, s0, t, side, sides, target=None, wclass=None) -> np.ndarray:
+def _mission(ev, world, line, params, rng, mid, s0, t, side, sides, target=None, wclass=None,
+             engagement: str = "") -> np.ndarray:
     """One fire mission (a salvo of rounds from one battery); returns the battery position."""
     wclass = wclass or str(rng.choice(list(CLASS_MIX), p=list(CLASS_MIX.values())))
     prof = WEAPONS[wclass]
@@ -183,8 +187,8 @@ def _mission(ev, world, line, params, rng, mid, s0, t, side, sides, target=None,
         impact = target + rng.normal(0, 120, 2)
         tof = float(prof.time_of_flight(np.linalg.norm(impact - launch))) * (1 + rng.normal(0, prof.tof_rel_sigma / 2))
         violation = t >= world.effective_time
-        lid = ev.add(t, launch, "launch", wclass, sides[side], mid, f"T{len(ev.rows) + 2:06d}", violation)
-        ev.add(t + tof, impact, "impact", wclass, sides[side], mid, lid, violation)
+        lid = ev.add(t, launch, "launch", wclass, sides[side], mid, f"T{len(ev.rows) + 2:06d}", violation, engagement)
+        ev.add(t + tof, impact, "impact", wclass, sides[side], mid, lid, violation, engagement)
         t += rng.uniform(3.0, 7.0)
     return battery
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from truceline.model.tables import PICKS, SENSORS, TRUTH_EVENTS, Columns
+from truceline.model.tables import PICKS, SENSORS, TRUTH_EVENT_EXTRAS, TRUTH_EVENTS, Columns
 from truceline.model.timefmt import to_iso
 from truceline.simulate.scenario import Simulation
 
@@ -46,9 +46,10 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
     if Path(agreement_path).resolve() != paths["agreement"].resolve():
         shutil.copyfile(agreement_path, paths["agreement"])
     truth = paths["truth"]
-    write_table(sim.truth, TRUTH_EVENTS.names, truth / "events.csv", times=("time",))
+    extras = tuple(c.name for c in TRUTH_EVENT_EXTRAS if c.name in sim.truth)
+    write_table(sim.truth, TRUTH_EVENTS.names + extras, truth / "events.csv", times=("time",))
     write_table(sim.sensor_truth, sim.sensor_truth.names, truth / "sensors.csv")
-    write_table(sim.picks, ("pick_id", "truth_id"), truth / "picks.csv")
+    write_table(sim.picks, tuple(n for n in ("pick_id", "truth_id", "is_outlier") if n in sim.picks), truth / "picks.csv")
     params = {k: (str(v) if not isinstance(v, (int, float, bool)) else v) for k, v in asdict(sim.params).items()}
     (truth / "scenario.json").write_text(json.dumps({"params": params, "mean_sound_speed_mps": sim.sound_speed_mps,
                                                      "n_truth_events": len(sim.truth), "n_pick_rows": len(sim.picks_rows)},
