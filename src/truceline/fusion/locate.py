@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from truceline.fusion.kernels import gauss_newton
+
 
 @dataclass(frozen=True)
 class Fix:
@@ -113,3 +115,37 @@ def ellipse(cov_xy: np.ndarray) -> tuple[float, float, float]:
     major = vecs[:, 1]
     az = float(np.degrees(np.arctan2(major[0], major[1]))) % 180.0
     return float(np.sqrt(vals[1])), float(np.sqrt(vals[0])), az
+
+
+@dataclass(frozen=True)
+class BatchFix:
+    """Many located events at once: per event (x, y, t0), covariance and per-arrival residuals."""
+
+    x: np.ndarray
+    y: np.ndarray
+    t0: np.ndarray
+    cov: np.ndarray        # (n, 3, 3)
+    residuals: np.ndarray  # (n, m), NaN where no arrival
+    weights: np.ndarray    # (n, m), robust weights, 0 where no arrival
+
+
+def locate_batch(sx: np.ndarray, sy: np.ndarray, t: np.ndarray, x: np.ndarray, y: np.ndarray, speed: np.ndarray,
+                 wind: tuple[float, float] = (0.0, 0.0), *, sigma_floor: float = 0.08, tukey_c: float = 0.6,
+                 iterations: int = 10, robust_after: int = 2) -> BatchFix:
+    """Robust Gauss-Newton for many events at once.
+
+    ``sx, sy, t``: (n, m) sensor positions and arrival times of each event's arrivals, NaN in ``t``
+    where an event has fewer than m; ``x, y``: starting positions; ``speed``: (n,) sound speed.
+    The same model as :func:`locate`: Tukey biweight after ``robust_after`` plain iterations (more
+    when the arrivals are already vetted and the start may be far off).
+    """
+    n = len(x)
+    if n == 0:
+        empty = np.empty(0)
+        return BatchFix(empty, empty, empty, np.empty((0, 3, 3)), np.empty((0, t.shape[1])), np.empty((0, t.shape[1])))
+    xs, ys, t0, cov, r, w = gauss_newton(
+        np.ascontiguousarray(sx, dtype=np.float64), np.ascontiguousarray(sy, dtype=np.float64),
+        np.ascontiguousarray(t, dtype=np.float64), np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
+        np.broadcast_to(np.asarray(speed, dtype=np.float64), (n,)).copy(), float(wind[0]), float(wind[1]),
+        iterations, robust_after, tukey_c, sigma_floor)
+    return BatchFix(xs, ys, t0, cov, r, w)
