@@ -34,9 +34,9 @@ class AssociationParams:
     gather_sensors: int = 24         # sensors nearest a candidate that may contribute picks
     gather_radius_m: float = 40_000.0
     gather_tol_s: float = 1.0        # first gathering tolerance around the predicted arrival
-    final_tol_s: float = 0.4         # fit tolerance of a member pick after location
+    final_tol_s: float = 0.25        # fit tolerance of a member pick after location
     speed_uncertainty: float = 0.005 # relative sound-speed error allowed on top of final_tol_s
-    min_sensors: int = 7             # distinct sensors an event needs
+    min_sensors: int = 6             # distinct sensors an event needs
     rounds: int = 2                  # scans (the later ones over picks no event took)
     max_claimed_frac: float = 0.5    # a candidate sharing more of its picks with better ones is a duplicate
 
