@@ -91,3 +91,26 @@ def test_a_salvo_is_told_apart_round_by_round_among_false_picks() -> None:
         x, y, t0 = rounds[real[0]]
         assert np.hypot(h.fix.x - x, h.fix.y - y) < 150 and abs(h.fix.t0 - t0) < 0.2
     assert (owner[truth == -1] == -1).mean() > 0.95
+
+
+def test_where_the_processing_windows_start_changes_no_event() -> None:
+    from truceline.geodesy import LocalProjection
+    from truceline.fusion.acoustic import AcousticParams, detect
+    from truceline.pipeline import declared_sites, load_history
+    from truceline.simulate.scenario import ScenarioParams, simulate
+    from truceline.simulate.world import World
+
+    history = load_history(None)
+    params = ScenarioParams(seed=5, n_engagements=12)  # full difficulty
+    a = history.at(params.day_start)
+    world = World(np.asarray(a.contact_line.coords), a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
+                  declared_sites(history, params.day_start))
+    sim = simulate(world, params)
+    proj = LocalProjection.around(np.column_stack([sim.sensors["lon"], sim.sensors["lat"]]))
+    runs = [detect(sim.picks, sim.sensors, proj, AcousticParams(), origin=origin) for origin in (0.0, 37.0)]
+    events = [r.events for r in runs]
+    assert len(events[0]) > 100 and len(events[0]) == len(events[1])
+    members = [[frozenset(m) for m in e["member_picks"]] for e in events]
+    assert members[0] == members[1]
+    for col, tol in (("x", 1.0), ("y", 1.0), ("time", 1e-3)):
+        assert np.max(np.abs(events[0][col] - events[1][col])) < tol

@@ -53,8 +53,11 @@ class AcousticResult:
 
 
 def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: AcousticParams,
-           progress=None) -> AcousticResult:
-    """Associate and locate ``picks`` from ``sensors`` (both conformed tables)."""
+           progress=None, origin: float = 0.0) -> AcousticResult:
+    """Associate and locate ``picks`` from ``sensors`` (both conformed tables).
+
+    ``origin``: where the processing windows start (epoch seconds); it changes no event.
+    """
     sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
     index = {s: k for k, s in enumerate(sensors["sensor_id"])}
     ps = np.array([index[s] for s in picks["sensor_id"]], dtype=np.int64)
@@ -65,12 +68,12 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     loose = replace(a, final_tol_s=params.first_pass_tol_s, speed_uncertainty=params.first_pass_speed_uncertainty,
                     scan=replace(a.scan, speed_uncertainty=params.first_pass_speed_uncertainty))
     step = None if progress is None else (lambda i, n: progress(i, 2 * n))
-    first, _ = associate(t, ps, sx, sy, model.speed, loose, step)
+    first, _ = associate(t, ps, sx, sy, model.speed, loose, step, origin=origin)
     model = fit_propagation([h.members for h in first], *_positions(first), t, ps, sx, sy, model,
                             params.propagation)
     tc = t - model.terms[ps]
     step = None if progress is None else (lambda i, n: progress(n + i, 2 * n))
-    second, owner = associate(tc, ps, sx, sy, model.speed, a, step, model.wind)
+    second, owner = associate(tc, ps, sx, sy, model.speed, a, step, model.wind, origin)
     members = [h.members for h in second]
     x, y, t0 = _positions(second)
     rows = padded(members)

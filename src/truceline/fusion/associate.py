@@ -11,8 +11,10 @@
    must still reach ``min_sensors``. What no event took is scanned once more (a second round), so
    an event hidden behind a stronger one in the first round is still found.
 
-Nothing depends on the order of the input rows, and each event depends only on the picks within
-a few travel times of it.
+Picks are processed in windows (``window_s``, with ``margin_s`` of picks either side); a window
+keeps the events whose origin time falls inside it, and a pick claimed by events of two windows
+goes to the better one. Nothing depends on the order of the input rows or on where the windows
+start: each event depends only on the picks within a few travel times of it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class AssociationParams:
     min_sensors: int = 6             # distinct sensors an event needs
     rounds: int = 2                  # scans (the later ones over picks no event took)
     max_claimed_frac: float = 0.5    # a candidate sharing more of its picks with better ones is a duplicate
+    window_s: float = 3_600.0        # processing window (0: all picks at once)
+    margin_s: float = 300.0          # picks either side of a window that its events may use
 
 
 @dataclass(frozen=True)
@@ -81,37 +85,96 @@ class PickIndex:
 
 def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.ndarray,
               speed_at, params: AssociationParams, progress=None,
-              wind: tuple[float, float] = (0.0, 0.0)) -> tuple[list[Hypothesis], np.ndarray]:
+              wind: tuple[float, float] = (0.0, 0.0), origin: float = 0.0) -> tuple[list[Hypothesis], np.ndarray]:
     """Group picks into located events.
 
     ``pick_t`` (seconds) and ``pick_s`` (sensor index) describe the picks; ``speed_at(t)`` gives
     the sound speed to assume at times t (array in, array out) and ``wind`` (m/s east, north) the
     wind that adds to it along each path. Returns the events and, per pick, the index of its
     event or -1.
+
+    Picks are processed in windows of ``params.window_s`` starting at ``origin`` (epoch seconds),
+    each with ``params.margin_s`` of picks either side; a window keeps the events whose origin
+    time falls inside it, and where two windows' events claim the same pick the better event
+    (soft count) keeps it. Where the windows start does not change the events.
     """
     n = len(pick_t)
     owner = np.full(n, -1, dtype=np.int64)
-    events: list[Hypothesis] = []
     if n == 0 or len(sx) == 0:
-        return events, owner
+        return [], owner
     speed = np.broadcast_to(np.asarray(speed_at(pick_t), dtype=float), (n,)).copy()
     geo = Geometry.build(sx, sy, params.scan)
     tree = cKDTree(np.column_stack([sx, sy]))
-    for r in range(params.rounds):
-        free = owner < 0
-        cand = scan(pick_t, pick_s, speed, geo, params.scan, wind, available=free)
+    windows = _windows(pick_t, params.window_s, origin)
+    events: list[Hypothesis] = []
+    quality: list[float] = []
+    for w, (start, end) in enumerate(windows):
+        sel = np.flatnonzero((pick_t >= start - params.margin_s) & (pick_t < end + params.margin_s))
+        found = _associate_block(pick_t[sel], pick_s[sel], speed[sel], sx, sy, geo, tree, params, wind)
+        for hyp, q in found:
+            if start <= hyp.fix.t0 < end:
+                _claim(Hypothesis(hyp.fix, sel[hyp.members]), q, events, quality, owner, pick_s, params)
         if progress is not None:
-            progress(2 * r + 1, 2 * params.rounds)
+            progress(w + 1, len(windows))
+    return _compact(events, owner)
+
+
+def _windows(t: np.ndarray, window_s: float, origin: float) -> list[tuple[float, float]]:
+    if window_s <= 0:
+        return [(-np.inf, np.inf)]
+    first = int(np.floor((t.min() - origin) / window_s))
+    last = int(np.floor((t.max() - origin) / window_s))
+    return [(origin + k * window_s, origin + (k + 1) * window_s) for k in range(first, last + 1)]
+
+
+def _associate_block(t, s, speed, sx, sy, geo, tree, params: AssociationParams, wind) -> list[tuple[Hypothesis, float]]:
+    """All rounds of scan, locate and resolve over one block of picks (indices local to it)."""
+    owner = np.full(len(t), -1, dtype=np.int64)
+    out: list[tuple[Hypothesis, float]] = []
+    for _ in range(params.rounds):
+        free = owner < 0
+        cand = scan(t, s, speed, geo, params.scan, wind, available=free)
         if len(cand.pick) == 0:
             break
-        index = PickIndex(pick_t, pick_s, free)
-        members, fix = _hypotheses(cand, pick_t, pick_s, speed, sx, sy, tree, index, params, wind)
-        for h, m in _resolve(members, fix, owner, pick_s, params):
-            owner[m] = len(events)
-            events.append(Hypothesis(_fix_of(fix, h, m, members[h], speed[cand.pick[h]]), m))
-        if progress is not None:
-            progress(2 * r + 2, 2 * params.rounds)
-    return events, owner
+        members, fix = _hypotheses(cand, t, s, speed, sx, sy, tree, PickIndex(t, s, free), params, wind)
+        quality = _soft_count(members, fix, params)
+        for h, m in _resolve(members, fix, quality, owner, s, params):
+            owner[m] = len(out)
+            out.append((Hypothesis(_fix_of(fix, h, m, members[h], speed[cand.pick[h]]), m), float(quality[h])))
+    return out
+
+
+def _claim(hyp: Hypothesis, q: float, events: list, quality: list, owner: np.ndarray, s: np.ndarray,
+           params: AssociationParams) -> None:
+    """Add an event from one window; a pick another window's event holds goes to the better one."""
+    m = hyp.members
+    keep = np.ones(len(m), dtype=bool)
+    for other in np.unique(owner[m][owner[m] >= 0]):
+        shared = owner[m] == other
+        if q > quality[other]:
+            rest = events[other].members[~np.isin(events[other].members, m[shared])]
+            owner[m[shared]] = -1
+            if len(np.unique(s[rest])) < params.min_sensors:
+                owner[rest] = -1
+                events[other] = None
+            else:
+                events[other] = Hypothesis(events[other].fix, rest)
+        else:
+            keep &= ~shared
+    m = m[keep]
+    if len(np.unique(s[m])) < params.min_sensors:
+        return
+    owner[m] = len(events)
+    events.append(Hypothesis(hyp.fix, m))
+    quality.append(q)
+
+
+def _compact(events: list, owner: np.ndarray) -> tuple[list[Hypothesis], np.ndarray]:
+    """Drop removed events and renumber the owners."""
+    alive = [k for k, e in enumerate(events) if e is not None]
+    remap = np.full(len(events) + 1, -1, dtype=np.int64)
+    remap[alive] = np.arange(len(alive))
+    return [events[k] for k in alive], np.where(owner >= 0, remap[owner], -1)
 
 
 def _hypotheses(cand, t, s, speed, sx, sy, tree, index: PickIndex, params: AssociationParams, wind):
@@ -157,13 +220,17 @@ def _travel_time(x, y, gx, gy, c, wind):
     return d / (c[:, None] + (wind[0] * dx + wind[1] * dy) / d)
 
 
-def _resolve(members: np.ndarray, fix: BatchFix, owner: np.ndarray, s: np.ndarray, params: AssociationParams):
+def _soft_count(members: np.ndarray, fix: BatchFix, params: AssociationParams) -> np.ndarray:
+    """Each member counts 1 - (residual / tolerance)^2, so a tight fit outranks a loose one of more
+    picks (the rounds of a salvo can mix into a loose fit elsewhere)."""
+    r = np.where(members >= 0, np.nan_to_num(fix.residuals) / params.final_tol_s, 1.0)
+    return np.sum(np.clip(1.0 - r**2, 0.0, 1.0), axis=1)
+
+
+def _resolve(members: np.ndarray, fix: BatchFix, quality: np.ndarray, owner: np.ndarray, s: np.ndarray,
+             params: AssociationParams):
     """Accept candidates best first; yields (candidate row, its member picks)."""
     n_members = (members >= 0).sum(axis=1)
-    # soft count: each member counts 1 - (residual / tolerance)^2, so a tight fit outranks a loose
-    # one of more picks (the rounds of a salvo can mix into a loose fit elsewhere)
-    r = np.where(members >= 0, np.nan_to_num(fix.residuals) / params.final_tol_s, 1.0)
-    quality = np.sum(np.clip(1.0 - r**2, 0.0, 1.0), axis=1)
     viable = np.flatnonzero(n_members >= params.min_sensors)
     order = viable[np.argsort(-quality[viable], kind="stable")]
     claimed = owner >= 0

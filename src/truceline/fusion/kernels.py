@@ -32,58 +32,126 @@ def _cell_geometry(cs, sensor_x, sensor_y, nb_x, nb_y, wind_x, wind_y, pick_tol,
     return ds, ws, dj, wj, bound
 
 
-@njit(cache=True, parallel=True)
-def score_cells(tp, cp, cell_set, cells, sensor_x, sensor_y, nb_x, nb_y, nb_t, nb_pick, nb_off, reach,
-                wind_x, wind_y, pick_tol, speed_unc, c_ref, want_picks):  # pragma: no cover - compiled
-    """Score every (seed, cell): neighbours with a fitting pick, summed closeness, best picks.
+@njit(cache=True)
+def _score(tp, c, ds, ws, dj, wj, bound, times_all, pick_off, nb_row, lo, hi, count, soft, picked,
+           want):  # pragma: no cover - compiled
+    """Score one seed against a set of cells (geometry tables given); fills count, soft, picked."""
+    k, n_cells = dj.shape
+    for j in range(k):
+        if hi[j] <= lo[j]:
+            continue
+        base = pick_off[nb_row[j]]
+        for g in range(n_cells):
+            b = bound[j, g]
+            target = tp + dj[j, g] / (c + wj[j, g]) - ds[g] / (c + ws[g])
+            best, best_q = 0.0, -1
+            for q in range(lo[j], hi[j]):
+                off = times_all[base + q] - target
+                if off < -b:
+                    continue
+                if off > b:
+                    break
+                r = off / b
+                close = 1.0 - r * r
+                if close > best:
+                    best, best_q = close, q
+            if best_q >= 0:
+                count[g] += 1
+                soft[g] += best
+                if want:
+                    picked[g, j] = base + best_q
 
-    ``tp, cp``: seed times and sound speeds; ``cells[cell_set[i]]`` the (n_cells, 3) cells of seed
-    i (centre x, y and size: all seeds share one set, or each has its own); ``sensor_x,
-    sensor_y``: the seed sensor; ``nb_*``: the K neighbours, their picks' times (sorted,
-    concatenated, ``nb_off`` offsets) and pick indices; ``reach[j]``: the largest time difference
-    to neighbour j worth looking at. A neighbour fits a cell when one of its picks lies within the
-    bound of the predicted time difference; closeness is 1 - (residual/bound)^2.
+
+@njit(cache=True, parallel=True)
+def scan_all(seed_t, seed_c, seed_sensor, cell_off, cells, sx, sy, nb, times_all, pick_off, reach, wind_x,
+             wind_y, pick_tol, speed_unc, c_ref, min_fits, refine_cells, split,
+             alternatives):  # pragma: no cover - compiled
+    """The whole candidate scan, every seed at once.
+
+    Per seed (time ``seed_t``, speed ``seed_c`` at sensor ``seed_sensor``): score the coarse cells
+    of its sensor (``cells[cell_off[s]:cell_off[s + 1]]``, rows x, y, size) against the picks of
+    its neighbours ``nb[s]`` (-1 padded; their pick times sorted per sensor in ``times_all``,
+    ``pick_off`` offsets; ``reach[s, j]`` the widest useful time difference), refine the
+    ``refine_cells`` best into ``split`` x ``split`` fine cells, and return the best fine cell of
+    each of the ``alternatives`` best coarse cells: x, y, neighbours that fit, and the fitting
+    pick of each neighbour (a position in ``times_all``, -1 where none).
     """
-    n, n_cells, k = len(tp), cells.shape[1], len(nb_x)
-    count = np.zeros((n, n_cells), dtype=np.int16)
-    soft = np.zeros((n, n_cells), dtype=np.float32)
-    picked = np.full((n if want_picks else 1, n_cells if want_picks else 1, k), -1, dtype=np.int64)
-    shared = cells.shape[0] == 1
-    g_ds, g_ws, g_dj, g_wj, g_bound = _cell_geometry(cells[0], sensor_x, sensor_y, nb_x, nb_y, wind_x, wind_y,
-                                                     pick_tol, speed_unc, c_ref)
+    n, k = len(seed_t), nb.shape[1]
+    out_x = np.full((n, alternatives), np.nan)
+    out_y = np.full((n, alternatives), np.nan)
+    out_fits = np.zeros((n, alternatives), dtype=np.int16)
+    out_pick = np.full((n, alternatives, k), -1, dtype=np.int64)
+    n_fine = split * split
     for i in prange(n):
-        if shared:
-            ds, ws, dj, wj, bound = g_ds, g_ws, g_dj, g_wj, g_bound
-        else:
-            ds, ws, dj, wj, bound = _cell_geometry(cells[cell_set[i]], sensor_x, sensor_y, nb_x, nb_y, wind_x,
-                                                   wind_y, pick_tol, speed_unc, c_ref)
-        c = cp[i]
+        s = seed_sensor[i]
+        nb_row = nb[s]
+        lo = np.zeros(k, dtype=np.int64)
+        hi = np.zeros(k, dtype=np.int64)
+        partners = 0
         for j in range(k):
-            times = nb_t[nb_off[j]:nb_off[j + 1]]
-            lo = np.searchsorted(times, tp[i] - reach[j])
-            hi = np.searchsorted(times, tp[i] + reach[j], side="right")
-            if hi <= lo:
+            if nb_row[j] < 0:
                 continue
-            for g in range(n_cells):
-                b = bound[j, g]
-                target = tp[i] + dj[j, g] / (c + wj[j, g]) - ds[g] / (c + ws[g])
-                best, best_q = 0.0, -1
-                for q in range(lo, hi):
-                    off = times[q] - target
-                    if off < -b:
-                        continue
-                    if off > b:
-                        break
-                    r = off / b
-                    close = 1.0 - r * r
-                    if close > best:
-                        best, best_q = close, q
-                if best_q >= 0:
-                    count[i, g] += 1
-                    soft[i, g] += best
-                    if want_picks:
-                        picked[i, g, j] = nb_pick[nb_off[j] + best_q]
-    return count, soft, picked
+            times = times_all[pick_off[nb_row[j]]:pick_off[nb_row[j] + 1]]
+            lo[j] = np.searchsorted(times, seed_t[i] - reach[s, j])
+            hi[j] = np.searchsorted(times, seed_t[i] + reach[s, j], side="right")
+            if hi[j] > lo[j]:
+                partners += 1
+        if partners < min_fits:
+            continue
+        nbx, nby = np.empty(k), np.empty(k)
+        for j in range(k):
+            q = max(nb_row[j], 0)
+            nbx[j], nby[j] = sx[q], sy[q]
+        coarse = cells[cell_off[s]:cell_off[s + 1]]
+        n_c = coarse.shape[0]
+        if n_c == 0:
+            continue
+        ds, ws, dj, wj, bound = _cell_geometry(coarse, sx[s], sy[s], nbx, nby, wind_x, wind_y, pick_tol, speed_unc,
+                                               c_ref)
+        count = np.zeros(n_c, dtype=np.int64)
+        soft = np.zeros(n_c)
+        dummy = np.empty((1, k), dtype=np.int64)
+        _score(seed_t[i], seed_c[i], ds, ws, dj, wj, bound, times_all, pick_off, nb_row, lo, hi, count, soft,
+               dummy, False)
+        if count.max() < min_fits:
+            continue
+        rank = count + soft / (k + 1.0)
+        top = np.argsort(-rank)[:refine_cells]
+        fine = np.empty((len(top) * n_fine, 3))
+        for a in range(len(top)):
+            cx, cy, size = coarse[top[a], 0], coarse[top[a], 1], coarse[top[a], 2]
+            for u in range(split):
+                for v in range(split):
+                    row = a * n_fine + u * split + v
+                    fine[row, 0] = cx + ((u + 0.5) / split - 0.5) * size
+                    fine[row, 1] = cy + ((v + 0.5) / split - 0.5) * size
+                    fine[row, 2] = size / split
+        ds, ws, dj, wj, bound = _cell_geometry(fine, sx[s], sy[s], nbx, nby, wind_x, wind_y, pick_tol, speed_unc,
+                                               c_ref)
+        fcount = np.zeros(len(fine), dtype=np.int64)
+        fsoft = np.zeros(len(fine))
+        fpicked = np.full((len(fine), k), -1, dtype=np.int64)
+        _score(seed_t[i], seed_c[i], ds, ws, dj, wj, bound, times_all, pick_off, nb_row, lo, hi, fcount, fsoft,
+               fpicked, True)
+        # the best fine cell inside each refined coarse cell, then the best few of those: a salvo's
+        # rounds can line up at a wrong place too, and location decides between the alternatives
+        best_in = np.empty(len(top), dtype=np.int64)
+        best_score = np.empty(len(top))
+        for a in range(len(top)):
+            b_row, b_val = a * n_fine, -1.0
+            for row in range(a * n_fine, (a + 1) * n_fine):
+                val = fcount[row] + fsoft[row] / (k + 1.0)
+                if val > b_val:
+                    b_row, b_val = row, val
+            best_in[a], best_score[a] = b_row, b_val
+        order = np.argsort(-best_score)
+        for a in range(min(alternatives, len(top))):
+            row = best_in[order[a]]
+            if fcount[row] < min_fits:
+                continue
+            out_x[i, a], out_y[i, a], out_fits[i, a] = fine[row, 0], fine[row, 1], fcount[row]
+            out_pick[i, a] = fpicked[row]
+    return out_x, out_y, out_fits, out_pick
 
 
 @njit(cache=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from truceline.fusion.kernels import score_cells
+from truceline.fusion.kernels import scan_all
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,22 @@ class Geometry:
         neighbours = [row[row != s][: params.neighbours] for s, row in enumerate(nb)]
         return cls(sx, sy, per_sensor, neighbours)
 
+    @property
+    def cell_table(self) -> np.ndarray:
+        """All sensors' cells, concatenated (rows x, y, size); sensor k's are ``cell_off[k]:cell_off[k+1]``."""
+        return np.ascontiguousarray(np.concatenate(self.cells).astype(np.float64)) if self.cells else np.empty((0, 3))
+
+    @property
+    def cell_off(self) -> np.ndarray:
+        return np.r_[0, np.cumsum([len(c) for c in self.cells])].astype(np.int64)
+
+    def neighbour_table(self, k: int) -> np.ndarray:
+        """(n_sensors, k) neighbour indices, -1 padded."""
+        out = np.full((len(self.sx), k), -1, dtype=np.int64)
+        for s, row in enumerate(self.neighbours):
+            out[s, : min(k, len(row))] = row[:k]
+        return out
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -89,113 +105,30 @@ class Candidates:
     fitting: np.ndarray  # (n, neighbours) the fitting pick of each neighbour, -1 where none
 
 
-def _pairs(tp: np.ndarray, tq: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """All (i, k) with ``|tq[k] - tp[i]| <= reach`` (both sorted), as two index arrays."""
-    lo = np.searchsorted(tq, tp - reach, side="left")
-    hi = np.searchsorted(tq, tp + reach, side="right")
-    n = hi - lo
-    total = int(n.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    i = np.repeat(np.arange(len(tp)), n)
-    k = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
-    return i, k
-
-
-def _travel(cx: np.ndarray, cy: np.ndarray, x: float, y: float, wind: tuple[float, float]):
-    """Distance from cells to a sensor, the wind along the path, and the path's unit vector."""
-    dx, dy = x - cx, y - cy
-    d = np.maximum(np.hypot(dx, dy), 1.0)
-    ux, uy = dx / d, dy / d
-    return d, wind[0] * ux + wind[1] * uy, ux, uy
-
-
 def scan(t: np.ndarray, s: np.ndarray, speed: np.ndarray, geo: Geometry, params: ScanParams,
          wind: tuple[float, float] = (0.0, 0.0), available: np.ndarray | None = None) -> Candidates:
     """Candidates among picks (times ``t``, sensor ``s``, sound speed ``speed`` per pick).
 
     ``available`` masks the picks that may take part (default all). Per seed: the coarse cells are
-    scored, the ``refine_cells`` best are split into a finer grid, and the best fine cell wins.
+    scored, the ``refine_cells`` best are split into a finer grid, and the best fine cell of each
+    of the ``alternatives`` best coarse cells is a candidate.
     """
     if available is None:
         available = np.ones(len(t), dtype=bool)
-    by_sensor = _picks_by_sensor(t, s, available, len(geo.sx))
-    c_ref = float(np.median(speed)) if len(speed) else 340.0
-    unit = (np.arange(params.refine_split) + 0.5) / params.refine_split - 0.5
-    sub = np.stack(np.meshgrid(unit, unit), axis=-1).reshape(-1, 2)  # fine cells, in units of the coarse size
-    out: list[tuple[np.ndarray, ...]] = []
-    for k, cells in enumerate(geo.cells):
-        seeds = by_sensor[k]
-        nb = geo.neighbours[k]
-        if len(seeds) == 0 or len(cells) == 0 or len(nb) < params.min_fits:
-            continue
-        lists = [by_sensor[j] for j in nb]
-        nb_pick = np.concatenate(lists) if lists else np.empty(0, dtype=np.int64)
-        nb_off = np.r_[0, np.cumsum([len(x) for x in lists])].astype(np.int64)
-        nb_t = t[nb_pick]
-        base = np.hypot(geo.sx[nb] - geo.sx[k], geo.sy[nb] - geo.sy[k])
-        reach = base / (0.9 * c_ref) + params.pick_tol_s + 2 * params.cell_m / c_ref
-        seeds = seeds[_enough_partners(t[seeds], nb_t, nb_off, reach, params.min_fits)]
-        if len(seeds) == 0:
-            continue
-
-        def run(cell_sets, cell_set, want):
-            return score_cells(t[seeds], speed[seeds].astype(np.float64), cell_set, cell_sets,
-                               float(geo.sx[k]), float(geo.sy[k]), geo.sx[nb].astype(np.float64),
-                               geo.sy[nb].astype(np.float64), nb_t, nb_pick, nb_off, reach, float(wind[0]),
-                               float(wind[1]), params.pick_tol_s, params.speed_uncertainty, c_ref, want)
-
-        count, soft, _ = run(cells[None, :, :].astype(np.float64), np.zeros(len(seeds), dtype=np.int64), False)
-        rank = count + soft / (params.neighbours + 1.0)
-        keep = np.flatnonzero(count.max(axis=1) >= params.min_fits)
-        if len(keep) == 0:
-            continue
-        seeds, rank = seeds[keep], rank[keep]
-        top = np.argsort(-rank, axis=1, kind="stable")[:, : params.refine_cells]
-        chosen = cells[top]                                              # (n, refine_cells, 3)
-        size = chosen[:, :, None, 2:3] / params.refine_split
-        fine_xy = chosen[:, :, None, :2] + sub[None, None, :, :] * chosen[:, :, None, 2:3]
-        fine_cells = np.concatenate([fine_xy, np.broadcast_to(size, fine_xy.shape[:-1] + (1,))], axis=-1)
-        fine_cells = fine_cells.reshape(len(seeds), -1, 3)
-        count, soft, picked = run(fine_cells, np.arange(len(seeds)), True)
-        # the best fine cell inside each refined coarse cell, then the best few of those: a salvo's
-        # rounds can line up at a wrong place too, and location decides between the alternatives
-        n_sub = len(sub)
-        fine_rank = (count + soft / (params.neighbours + 1.0)).reshape(len(seeds), -1, n_sub)
-        within = np.argmax(fine_rank, axis=2)                                  # (n, refine_cells)
-        score = np.take_along_axis(fine_rank, within[..., None], axis=2)[..., 0]
-        pick_cells = np.argsort(-score, axis=1, kind="stable")[:, : params.alternatives]
-        for a in range(pick_cells.shape[1]):
-            best = pick_cells[:, a] * n_sub + within[np.arange(len(seeds)), pick_cells[:, a]]
-            row = np.arange(len(seeds))
-            fits = count[row, best]
-            ok = fits >= params.min_fits
-            fitting = np.full((len(seeds), params.neighbours), -1, dtype=np.int64)
-            fitting[:, : len(nb)] = picked[row, best]
-            out.append((seeds[ok], fine_cells[row, best, 0][ok], fine_cells[row, best, 1][ok], fits[ok],
-                        fitting[ok]))
-    if not out:
-        empty = np.empty(0)
-        return Candidates(np.empty(0, dtype=np.int64), empty, empty, np.empty(0, dtype=np.int16),
-                          np.empty((0, params.neighbours), dtype=np.int64))
-    return Candidates(*(np.concatenate(parts) for parts in zip(*out)))
-
-
-def _enough_partners(tp: np.ndarray, nb_t: np.ndarray, nb_off: np.ndarray, reach: np.ndarray,
-                     need: int) -> np.ndarray:
-    """Seeds with at least ``need`` neighbours holding any pick within reach (a cheap first cut)."""
-    have = np.zeros(len(tp), dtype=np.int64)
-    for j in range(len(reach)):
-        times = nb_t[nb_off[j]:nb_off[j + 1]]
-        lo = np.searchsorted(times, tp - reach[j])
-        hi = np.searchsorted(times, tp + reach[j], side="right")
-        have += hi > lo
-    return have >= need
-
-
-def _picks_by_sensor(t: np.ndarray, s: np.ndarray, available: np.ndarray, n_sensors: int) -> list[np.ndarray]:
-    """Indices of the available picks of each sensor, in time order."""
+    n_sensors = len(geo.sx)
     idx = np.flatnonzero(available)
-    order = idx[np.lexsort((t[idx], s[idx]))]
-    bounds = np.searchsorted(s[order], np.arange(n_sensors + 1))
-    return [order[bounds[k]:bounds[k + 1]] for k in range(n_sensors)]
+    order = idx[np.lexsort((t[idx], s[idx]))]                       # available picks by (sensor, time)
+    pick_off = np.searchsorted(s[order], np.arange(n_sensors + 1)).astype(np.int64)
+    c_ref = float(np.median(speed)) if len(speed) else 340.0
+    nb = geo.neighbour_table(params.neighbours)
+    base = np.hypot(geo.sx[np.maximum(nb, 0)] - geo.sx[:, None], geo.sy[np.maximum(nb, 0)] - geo.sy[:, None])
+    reach = np.where(nb >= 0, base / (0.9 * c_ref) + params.pick_tol_s + 2 * params.cell_m / c_ref, 0.0)
+    x, y, fits, picked = scan_all(
+        t[order], speed[order].astype(np.float64), s[order].astype(np.int64), geo.cell_off, geo.cell_table,
+        geo.sx.astype(np.float64), geo.sy.astype(np.float64), nb, t[order].astype(np.float64), pick_off, reach,
+        float(wind[0]), float(wind[1]), params.pick_tol_s, params.speed_uncertainty, c_ref, params.min_fits,
+        params.refine_cells, params.refine_split, params.alternatives)
+    seed, alt = np.nonzero(fits >= params.min_fits)
+    fitting = picked[seed, alt]
+    fitting = np.where(fitting >= 0, order[np.maximum(fitting, 0)], -1)
+    return Candidates(order[seed], x[seed, alt], y[seed, alt], fits[seed, alt], fitting)
