@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from truceline.fusion.associate import AssociationParams, associate
 from truceline.fusion.locate import locate_batch
@@ -93,24 +94,58 @@ def test_a_salvo_is_told_apart_round_by_round_among_false_picks() -> None:
     assert (owner[truth == -1] == -1).mean() > 0.95
 
 
-def test_where_the_processing_windows_start_changes_no_event() -> None:
-    from truceline.geodesy import LocalProjection
+@pytest.fixture(scope="module")
+def day():
+    """A small simulated day at full difficulty, located (seed 5, 12 engagements)."""
     from truceline.fusion.acoustic import AcousticParams, detect
+    from truceline.geodesy import LocalProjection
     from truceline.pipeline import declared_sites, load_history
     from truceline.simulate.scenario import ScenarioParams, simulate
     from truceline.simulate.world import World
 
     history = load_history(None)
-    params = ScenarioParams(seed=5, n_engagements=12)  # full difficulty
+    params = ScenarioParams(seed=5, n_engagements=12)
     a = history.at(params.day_start)
     world = World(np.asarray(a.contact_line.coords), a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
                   declared_sites(history, params.day_start))
     sim = simulate(world, params)
     proj = LocalProjection.around(np.column_stack([sim.sensors["lon"], sim.sensors["lat"]]))
-    runs = [detect(sim.picks, sim.sensors, proj, AcousticParams(), origin=origin) for origin in (0.0, 37.0)]
-    events = [r.events for r in runs]
+    run = lambda picks, origin=0.0: detect(picks, sim.sensors, proj, AcousticParams(), origin=origin)  # noqa: E731
+    return sim, run, run(sim.picks)
+
+
+def test_where_the_processing_windows_start_changes_no_event(day) -> None:
+    sim, run, first = day
+    events = [first.events, run(sim.picks, origin=37.0).events]
     assert len(events[0]) > 100 and len(events[0]) == len(events[1])
     members = [[frozenset(m) for m in e["member_picks"]] for e in events]
     assert members[0] == members[1]
     for col, tol in (("x", 1.0), ("y", 1.0), ("time", 1e-3)):
         assert np.max(np.abs(events[0][col] - events[1][col])) < tol
+
+
+def test_every_pick_is_explained(day) -> None:
+    sim, run, result = day
+    a = result.assignments
+    assert list(a["pick_id"]) == list(sim.picks["pick_id"])                  # one row per pick, same order
+    took = a["status"] == "associated"
+    assert np.all(a["event_id"][took] != "") and np.all(a["reason"][took] == "")
+    r = np.abs(a["residual_s"][took])
+    assert np.all(r <= 0.25 + 0.005 * 120) and np.percentile(r, 99) < 0.4    # the member tolerance: 0.25 s + 0.5 %
+    assert np.all(a["reason"][~took] != "")
+    assert int(took.sum()) == int(result.events["n_sensors"].sum())          # each member once
+    false = np.asarray(sim.picks["truth_id"]) == ""
+    assert np.mean(~took[false]) > 0.95                                       # false picks stay out
+
+
+def test_a_late_pick_is_named_an_outlier_of_its_event(day) -> None:
+    sim, run, result = day
+    a = result.assignments
+    row = int(np.flatnonzero(a["status"] == "associated")[0])
+    event = a["event_id"][row]
+    moved = sim.picks.take(np.arange(len(sim.picks)))
+    moved["time"][row] += 0.8                                                  # well outside 0.25 s, inside 2 s
+    again = run(moved).assignments
+    assert again["status"][row] == "unassociated"
+    assert again["reason"][row].startswith(f"outlier for {event} (+0.")     # the same event
+    assert abs(float(again["residual_s"][row]) - 0.8) < 0.15

@@ -16,7 +16,7 @@ import numpy as np
 from truceline.model.tables import Columns
 from truceline.pipeline import (Processed, ProcessParams, Progress, analyse, declared_sites, load_history,
                                 read_inputs, run_info)
-from truceline.report import render_daily, write_events_csv, write_events_geojson
+from truceline.report import render_daily, write_events_csv, write_events_geojson, write_table_csv
 from truceline.simulate import ScenarioParams, simulate
 from truceline.simulate.world import World
 from truceline.simulate.writer import write_simulation
@@ -152,6 +152,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
     write_events_geojson(processed.events, events_geojson)
     quarantine = processed.sensors.quarantine + processed.picks.quarantine
     write_quarantine(quarantine, quarantine_csv)
+    write_table_csv(processed.pick_assignments, out / "pick_assignments.csv")
     previous = store.latest_checkpoint()
     with store.run(info, processed.ingest_counts) as run_id:
         tables = {"sensors": processed.sensors.table, "picks": processed.picks.table, "events": processed.events}

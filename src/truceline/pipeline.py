@@ -22,7 +22,7 @@ from truceline.fusion.pair import PairParams, pair
 from truceline.geodesy import LocalProjection
 from truceline.model.agreement import AgreementHistory, daily_window_seconds
 from truceline.model.coverage import Coverage
-from truceline.model.tables import EVENTS, Columns
+from truceline.model.tables import EVENTS, PICK_ASSIGNMENTS, Columns
 from truceline.rules.check import judge
 from truceline.rules.zones import Zones
 from truceline.sources import ReadResult, read
@@ -61,6 +61,8 @@ class Processed:
     sensor_terms: np.ndarray
     pick_event: np.ndarray
     """Row of ``events`` each accepted pick belongs to (-1: unassociated)."""
+    pick_assignments: Columns
+    """Per accepted pick: its event and residual, or why no event took it (``PICK_ASSIGNMENTS``)."""
 
     @property
     def ingest_counts(self) -> dict[str, int]:
@@ -90,9 +92,14 @@ def analyse(sensors: ReadResult, picks: ReadResult, history: AgreementHistory, p
     zones = Zones.from_agreement(agreement)
     if len(table) == 0 or len(s) == 0:
         events = Columns.empty(EVENTS)
+        none = Columns.conform(PICK_ASSIGNMENTS, {
+            "pick_id": table["pick_id"], "sensor_id": table["sensor_id"],
+            "event_id": np.full(len(table), "", dtype=object), "residual_s": np.full(len(table), np.nan),
+            "status": np.full(len(table), "unassociated", dtype=object),
+            "reason": np.full(len(table), "no sensors" if len(s) == 0 else "", dtype=object)})
         return Processed(events, coverage(zones, s, table, *period), sensors, picks, history, period,
                          np.full(24, params.acoustic.nominal_speed_mps), np.zeros(len(s)),
-                         np.full(len(table), -1, dtype=np.int64))
+                         np.full(len(table), -1, dtype=np.int64), none)
     proj = LocalProjection.around(np.column_stack([s["lon"], s["lat"]]))
     step = None if progress is None else (lambda i, n: progress("locate", i / max(n, 1)))
     found = detect(table, s, proj, params.acoustic, step)
@@ -101,15 +108,7 @@ def analyse(sensors: ReadResult, picks: ReadResult, history: AgreementHistory, p
         progress("locate", 1.0)
     cov = coverage(zones, s, table, *period)
     return Processed(events, cov, sensors, picks, history, period, found.speed_by_hour, found.sensor_terms,
-                     _pick_event(table["pick_id"], found.events["member_picks"]))
-
-
-def _pick_event(pick_ids: np.ndarray, members: np.ndarray) -> np.ndarray:
-    row = {p: k for k, p in enumerate(pick_ids)}
-    out = np.full(len(pick_ids), -1, dtype=np.int64)
-    for event, ids in enumerate(members):
-        out[[row[p] for p in ids]] = event
-    return out
+                     found.pick_event, found.assignments)
 
 
 def _period(picks: Columns) -> tuple[float, float]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from truceline.fusion.associate import AssociationParams, associate
+from truceline.fusion.explain import ExplainParams, explain
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
 from truceline.geodesy import LocalProjection
@@ -29,6 +30,7 @@ class AcousticParams:
     propagation: PropagationParams = field(default_factory=PropagationParams)
     first_pass_tol_s: float = 1.0
     first_pass_speed_uncertainty: float = 0.03
+    explain: ExplainParams = field(default_factory=ExplainParams)
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,10 @@ class AcousticResult:
 
     events: Columns
     pick_event: np.ndarray
+    """Row of ``events`` each pick belongs to (-1: unassociated)."""
     propagation: Propagation
+    assignments: Columns
+    """Per pick: its event and residual, or why it has none (``PICK_ASSIGNMENTS``)."""
 
     @property
     def speed_by_hour(self) -> np.ndarray:
@@ -77,8 +82,44 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     members = [h.members for h in second]
     x, y, t0 = _positions(second)
     rows = padded(members)
-    fix = relocate(rows, x, y, t, ps, sx, sy, model, t0) if len(second) else None
-    return AcousticResult(_table(fix, rows, picks, proj), owner, model)
+    fix = None
+    if len(second):
+        fix = relocate(rows, x, y, t, ps, sx, sy, model, t0)
+        rows, keep = _prune(fix, rows, ps, sx, sy, a)
+        fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
+        rows = rows[keep]
+    events = _table(fix, rows, picks, proj)
+    owner, residual = _owners(fix, rows, len(t))
+    assignments = explain(np.asarray(picks["pick_id"], dtype=object), ps, t, sensors["sensor_id"], sx, sy, events,
+                          owner, residual, model, params.explain)
+    return AcousticResult(events, owner, model, assignments)
+
+
+def _prune(fix, rows: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, a: AssociationParams):
+    """After the final relocation, members must still fit (the association's own tolerance);
+    events left with fewer than ``min_sensors`` are dropped. Returns the rows and the kept mask."""
+    have = rows >= 0
+    pick = np.maximum(rows, 0)
+    dist = np.hypot(sx[ps[pick]] - fix.x[:, None], sy[ps[pick]] - fix.y[:, None])
+    tol = a.final_tol_s + a.speed_uncertainty * dist / 340.0
+    fits = have & (np.abs(np.nan_to_num(fix.residuals, nan=np.inf)) <= tol)
+    rows = np.where(fits, rows, -1)
+    n = np.array([len(np.unique(ps[r[r >= 0]])) for r in rows])
+    return rows, n >= a.min_sensors
+
+
+def _owners(fix, rows: np.ndarray, n_picks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per pick: the row of its event in the (time-ordered) table, -1 if none, and its residual."""
+    owner = np.full(n_picks, -1, dtype=np.int64)
+    residual = np.full(n_picks, np.nan)
+    if fix is None:
+        return owner, residual
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[np.argsort(fix.t0, kind="stable")] = np.arange(len(rows))
+    h, col = np.nonzero(rows >= 0)
+    owner[rows[h, col]] = rank[h]
+    residual[rows[h, col]] = fix.residuals[h, col]
+    return owner, residual
 
 
 def _positions(hyps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

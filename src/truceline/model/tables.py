@@ -141,6 +141,17 @@ EVENTS = Contract("events", (
                               "unsigned evidence alone caps confidence at unverified."),
 ))
 
+PICK_ASSIGNMENTS = Contract("pick_assignments", (
+    _c("pick_id", "str", "", "The pick (every accepted pick has one row)."),
+    _c("sensor_id", "str", "", "Its sensor."),
+    _c("event_id", "str", "", "The event it belongs to; empty when unassociated."),
+    _c("residual_s", "float", "s", "Observed minus predicted arrival time for its event (or for the event named in "
+                                   "the reason); empty when no event predicts an arrival near it."),
+    _c("status", "str", "", "associated | unassociated."),
+    _c("reason", "str", "", "Why it is unassociated: 'outlier for <event>', 'second arrival at this sensor for "
+                            "<event>', 'sensor clock suspect', or 'no consistent partner'; empty when associated."),
+))
+
 TRUTH_EVENTS = Contract("truth_events", (
     _c("truth_id", "str", "", "Simulator identifier of the true event."),
     _c("time", "time", "s", "True origin time."),
@@ -160,4 +171,4 @@ TRUTH_EVENT_EXTRAS: tuple[Column, ...] = (
 )
 """Columns the simulator writes after the ``truth_events`` contract's; readers that predate them ignore them."""
 
-CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, TRUTH_EVENTS)}
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, TRUTH_EVENTS)}

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from truceline.model.tables import EVENTS, Column, Columns
+from truceline.model.tables import EVENTS, PICK_ASSIGNMENTS, Column, Columns, Contract
 from truceline.model.timefmt import from_iso, to_iso
 
 _TRUE = frozenset({"true", "1", "yes"})
@@ -69,6 +69,16 @@ def write_events_csv(events: Columns, path: str | Path) -> None:
         writer.writerow(EVENTS.names)
         for i in range(len(events)):
             writer.writerow([_format_cell(c, events[c.name][i]) for c in cols])
+
+
+def write_table_csv(table: Columns, path: str | Path, contract: Contract = PICK_ASSIGNMENTS) -> None:
+    """Write any contract's table as CSV, its columns in contract order (UTF-8, header row)."""
+    cols = contract.columns
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(contract.names)
+        for i in range(len(table)):
+            writer.writerow([_format_cell(c, table[c.name][i]) for c in cols])
 
 
 def _parse_float(text: str) -> float:
