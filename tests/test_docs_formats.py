@@ -11,11 +11,12 @@ from truceline.model.tables import CONTRACTS
 from truceline.sources import formats
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "formats.md"
-HEADINGS = ("sensors.csv", "picks.csv", "events.csv", "events.geojson", "pick_assignments.csv", "truth/events.csv",
+HEADINGS = ("sensors.csv", "picks.csv", "events.csv", "events.geojson", "pick_assignments.csv", "engagements.csv",
+            "truth/events.csv",
             "quarantine.csv",
             "store.sqlite", "Signed manifests", "sources.yaml", "checkpoint.txt", "evidence.json")
 SECTION_OF = {"sensors": "sensors.csv", "picks": "picks.csv", "events": "events.csv",
-              "pick_assignments": "pick_assignments.csv",
+              "pick_assignments": "pick_assignments.csv", "engagements": "engagements.csv",
               "truth_events": "truth/events.csv"}
 """Where each contract's table is; a contract not listed must at least be mentioned somewhere."""
 

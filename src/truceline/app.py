@@ -16,6 +16,7 @@ import numpy as np
 from truceline.model.tables import Columns
 from truceline.pipeline import (Processed, ProcessParams, Progress, analyse, declared_sites, load_history,
                                 read_inputs, run_info)
+from truceline.model.tables import ENGAGEMENTS
 from truceline.report import render_daily, write_events_csv, write_events_geojson, write_table_csv
 from truceline.simulate import ScenarioParams, simulate
 from truceline.simulate.world import World
@@ -153,6 +154,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
     quarantine = processed.sensors.quarantine + processed.picks.quarantine
     write_quarantine(quarantine, quarantine_csv)
     write_table_csv(processed.pick_assignments, out / "pick_assignments.csv")
+    write_table_csv(processed.engagements, out / "engagements.csv", ENGAGEMENTS)
     previous = store.latest_checkpoint()
     with store.run(info, processed.ingest_counts) as run_id:
         tables = {"sensors": processed.sensors.table, "picks": processed.picks.table, "events": processed.events}
@@ -170,7 +172,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
     report = render_daily(agreement=processed.history.at(processed.period[0]), events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
-                          period_end=processed.period[1], out_dir=out)
+                          period_end=processed.period[1], out_dir=out, engagements=processed.engagements)
     return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
 

@@ -22,13 +22,14 @@ from truceline.fusion.pair import PairParams, pair
 from truceline.geodesy import LocalProjection
 from truceline.model.agreement import AgreementHistory, daily_window_seconds
 from truceline.model.coverage import Coverage
-from truceline.model.tables import EVENTS, PICK_ASSIGNMENTS, Columns
+from truceline.model.tables import ENGAGEMENTS, EVENTS, PICK_ASSIGNMENTS, Columns
 from truceline.rules.check import judge
 from truceline.rules.zones import Zones
 from truceline.sources import ReadResult, read
 from truceline.sources.agreement_yaml import load_agreement
 from truceline.verify.attribute import AttributionParams, attribute, confidence
 from truceline.verify.coverage import coverage
+from truceline.verify.engagements import EngagementParams, engagements
 
 Progress = Callable[[str, float], None]
 
@@ -41,6 +42,7 @@ class ProcessParams:
     classify: ClassifyParams = field(default_factory=ClassifyParams)
     pairing: PairParams = field(default_factory=PairParams)
     attribution: AttributionParams = field(default_factory=AttributionParams)
+    engagements: EngagementParams = field(default_factory=EngagementParams)
 
     def digest(self) -> str:
         """sha256 of the parameters as canonical JSON."""
@@ -63,6 +65,8 @@ class Processed:
     """Row of ``events`` each accepted pick belongs to (-1: unassociated)."""
     pick_assignments: Columns
     """Per accepted pick: its event and residual, or why no event took it (``PICK_ASSIGNMENTS``)."""
+    engagements: Columns = field(default_factory=lambda: Columns.empty(ENGAGEMENTS))
+    """Fire grouped by place and time, each naming the side that opened it (``ENGAGEMENTS``)."""
 
     @property
     def ingest_counts(self) -> dict[str, int]:
@@ -107,8 +111,9 @@ def analyse(sensors: ReadResult, picks: ReadResult, history: AgreementHistory, p
     if progress is not None:
         progress("locate", 1.0)
     cov = coverage(zones, s, table, *period)
+    grouped, _ = engagements(events, zones, params.engagements)
     return Processed(events, cov, sensors, picks, history, period, found.speed_by_hour, found.sensor_terms,
-                     found.pick_event, found.assignments)
+                     found.pick_event, found.assignments, grouped)
 
 
 def _period(picks: Columns) -> tuple[float, float]:

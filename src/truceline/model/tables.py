@@ -152,6 +152,22 @@ PICK_ASSIGNMENTS = Contract("pick_assignments", (
                             "<event>', 'sensor clock suspect', or 'no consistent partner'; empty when associated."),
 ))
 
+ENGAGEMENTS = Contract("engagements", (
+    _c("engagement_id", "str", "", "Engagement identifier within a processing run (G00001, … in time order)."),
+    _c("start", "time", "s", "Origin time of its first fire event."),
+    _c("end", "time", "s", "Origin time of its last fire event."),
+    _c("lon", "float", "degree", "Mean longitude of its fire events (WGS 84)."),
+    _c("lat", "float", "degree", "Mean latitude of its fire events (WGS 84)."),
+    _c("sector", "str", "", "The sector most of its events lie in; empty outside all sectors."),
+    _c("n_events", "int", "", "Fire events (launches and impacts) in it."),
+    _c("n_launches", "int", "", "Launches among them."),
+    _c("opened_by", "str", "", "Party id of the side that opened fire (its earliest attributed launch), or "
+                               "'undetermined'."),
+    _c("opened_by_p", "float", "", "Attribution probability of that opening launch; empty when undetermined."),
+    _c("opening_event_id", "str", "", "event_id of the earliest attributed launch (the evidence); empty if none."),
+    _c("event_ids", "str", "", "Space-separated event_ids of all its fire events."),
+))
+
 TRUTH_EVENTS = Contract("truth_events", (
     _c("truth_id", "str", "", "Simulator identifier of the true event."),
     _c("time", "time", "s", "True origin time."),
@@ -171,4 +187,5 @@ TRUTH_EVENT_EXTRAS: tuple[Column, ...] = (
 )
 """Columns the simulator writes after the ``truth_events`` contract's; readers that predate them ignore them."""
 
-CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, TRUTH_EVENTS)}
+CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
+                                                      TRUTH_EVENTS)}

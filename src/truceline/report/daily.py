@@ -38,6 +38,10 @@ DETECTION_NOTE = (
     "no detections do not mean that little or no fire took place. Launches attributed to a party "
     "lie on its own side; the impacts of its fire usually lie on the other side, so read an impact "
     "count against the detection probability of the side where the impacts fell.")
+ENGAGEMENT_NOTE = (
+    "An engagement is fire grouped by place along the line and time. It is opened by the side of its "
+    "earliest attributed round; \"undetermined\" when an unattributed round came first or both sides fired "
+    "within seconds of each other.")
 NEUTRALITY_NOTE = (
     "This report is neutral verification, not targeting: positions are published with their "
     "uncertainty, after the fact, to every party alike. Findings are automatic; a violation is "
@@ -66,6 +70,7 @@ class DailyContent:
     map_caption: str
     ingest_line: str
     run_rows: tuple[tuple[str, str], ...]
+    engagements: Table = Table(("Engagement",), ())
     detection_note: str = DETECTION_NOTE
     neutrality_note: str = NEUTRALITY_NOTE
 
@@ -215,9 +220,26 @@ def _ingest_line(ingest: dict[str, int]) -> str:
     return text.replace(" = ", " ≠ ") + f" (does not balance: the parts sum to {a + d + q:,})."
 
 
+def _engagements(engagements: Columns | None) -> Table:
+    headers = ("Engagement", "Time (UTC)", "Sector", "Where", "Fire events", "Opened by", "Evidence")
+    if engagements is None:
+        return Table(headers, ())
+    rows = []
+    for k in range(len(engagements)):
+        p = engagements["opened_by_p"][k]
+        opened = str(engagements["opened_by"][k]) + ("" if not np.isfinite(p) else f" (p = {p:.2f})")
+        rows.append((str(engagements["engagement_id"][k]),
+                     f"{_utc(engagements['start'][k]):%H:%M}–{_utc(engagements['end'][k]):%H:%M}",
+                     str(engagements["sector"][k]) or "—",
+                     f"{engagements['lat'][k]:.3f}° N, {engagements['lon'][k]:.3f}° E",
+                     f"{engagements['n_events'][k]} ({engagements['n_launches'][k]} launches)", opened,
+                     str(engagements["opening_event_id"][k]) or "—"))
+    return Table(headers, tuple(rows))
+
+
 def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                   ingest: dict[str, int], run: dict[str, str], period_start: float,
-                  period_end: float) -> DailyContent:
+                  period_end: float, engagements: Columns | None = None) -> DailyContent:
     """The report's content as display strings (see :func:`render_daily` for the arguments)."""
     m = _masks(events)
     date = f"{_utc(period_start):%Y-%m-%d}"
@@ -236,6 +258,7 @@ def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | N
                      "triangles. Lon/lat WGS 84."),
         ingest_line=_ingest_line(ingest),
         run_rows=tuple((str(k).replace("_", " "), str(v)) for k, v in run.items()),
+        engagements=_engagements(engagements),
     )
 
 
@@ -255,8 +278,10 @@ def _md_table(table: Table) -> str:
 def to_markdown(content: DailyContent, map_name: str = "map.png") -> str:
     """The report as GitHub-flavoured Markdown (the map referenced as a file beside it)."""
     violations = _md_table(content.violations) if content.violations.rows else "No violations were recorded."
+    engagements = _md_table(content.engagements) if content.engagements.rows else "No engagements were recorded."
     parts: Sequence[str] = (
         f"# {content.title}", content.agreement_line, "## Summary", content.summary,
+        "## Who opened fire: engagements", engagements, f"*{ENGAGEMENT_NOTE}*",
         "## Violations by attributed party, beside what could be observed", _md_table(content.by_party),
         f"*{content.detection_note}*", "## Violations by sector", _md_table(content.by_sector),
         "## Map", f"![Map of the period]({map_name})", f"*{content.map_caption}*",
@@ -272,12 +297,12 @@ def to_html(content: DailyContent, map_png: bytes) -> str:
     env = Environment(loader=PackageLoader("truceline.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     data_uri = "data:image/png;base64," + base64.b64encode(map_png).decode("ascii")
-    return env.get_template("daily.html.j2").render(c=content, map_uri=data_uri)
+    return env.get_template("daily.html.j2").render(c=content, map_uri=data_uri, engagement_note=ENGAGEMENT_NOTE)
 
 
 def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                  ingest: dict[str, int], run: dict[str, str], period_start: float, period_end: float,
-                 out_dir: Path) -> dict[str, Path]:
+                 out_dir: Path, engagements: Columns | None = None) -> dict[str, Path]:
     """Write ``daily_report.html``, ``daily_report.md`` and ``map.png`` into ``out_dir``.
 
     ``events`` are the period's events (``EVENTS`` contract); ``ingest`` holds received,
@@ -288,7 +313,8 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     content = build_content(agreement=agreement, events=events, sensors=sensors, coverage=coverage,
-                            ingest=ingest, run=run, period_start=period_start, period_end=period_end)
+                            ingest=ingest, run=run, period_start=period_start, period_end=period_end,
+                            engagements=engagements)
     buffer = io.BytesIO()
     n = len(content.violations.rows)
     render_map(agreement, events, sensors, buffer,
