@@ -31,6 +31,7 @@ class AcousticParams:
     first_pass_tol_s: float = 1.0
     first_pass_speed_uncertainty: float = 0.03
     explain: ExplainParams = field(default_factory=ExplainParams)
+    refit: bool = True             # learn the propagation again from pass two's events before relocating
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     second, owner = associate(tc, ps, sx, sy, model.speed, a, step, model.wind, origin)
     members = [h.members for h in second]
     x, y, t0 = _positions(second)
+    if params.refit:  # pass two's events are more and cleaner: learn the propagation again from them
+        model = fit_propagation(members, x, y, t0, t, ps, sx, sy, model, params.propagation)
     rows = padded(members)
     fix = None
     if len(second):
