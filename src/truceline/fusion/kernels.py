@@ -177,6 +177,17 @@ def _inv3(a):  # pragma: no cover - compiled
     return out
 
 
+@njit(cache=True)
+def _add_normal(N, w, j0, j1):  # pragma: no cover - compiled
+    """Add one arrival's contribution w * J'J (J = (j0, j1, 1)) to the upper triangle of N."""
+    N[0, 0] += w * j0 * j0
+    N[0, 1] += w * j0 * j1
+    N[0, 2] += w * j0
+    N[1, 1] += w * j1 * j1
+    N[1, 2] += w * j1
+    N[2, 2] += w
+
+
 @njit(cache=True, parallel=True)
 def gauss_newton(sx, sy, t, x0, y0, c, wind_x, wind_y, iterations, robust_after, tukey_c,
                  sigma_floor):  # pragma: no cover - compiled
@@ -216,12 +227,7 @@ def gauss_newton(sx, sy, t, x0, y0, c, wind_x, wind_y, iterations, robust_after,
                     u = r / tukey_c
                     w = (1.0 - u * u) ** 2 if abs(u) < 1.0 else 0.0
                 j0, j1 = -dx / (d * ce), -dy / (d * ce)
-                N[0, 0] += w * j0 * j0
-                N[0, 1] += w * j0 * j1
-                N[0, 2] += w * j0
-                N[1, 1] += w * j1 * j1
-                N[1, 2] += w * j1
-                N[2, 2] += w
+                _add_normal(N, w, j0, j1)
                 g0 += w * j0 * r
                 g1 += w * j1 * r
                 g2 += w * r
@@ -257,13 +263,7 @@ def gauss_newton(sx, sy, t, x0, y0, c, wind_x, wind_y, iterations, robust_after,
                 dx, dy = sx[e, k] - x, sy[e, k] - y
                 d = max(np.sqrt(dx * dx + dy * dy), 1.0)
                 ce = c[e] + (wind_x * dx + wind_y * dy) / d
-                j0, j1, w = -dx / (d * ce), -dy / (d * ce), wts[e, k]
-                N[0, 0] += w * j0 * j0
-                N[0, 1] += w * j0 * j1
-                N[0, 2] += w * j0
-                N[1, 1] += w * j1 * j1
-                N[1, 2] += w * j1
-                N[2, 2] += w
+                _add_normal(N, wts[e, k], -dx / (d * ce), -dy / (d * ce))
         N[1, 0], N[2, 0], N[2, 1] = N[0, 1], N[0, 2], N[1, 2]
         for i in range(3):
             N[i, i] += 1e-9

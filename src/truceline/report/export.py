@@ -63,12 +63,7 @@ def _check_columns(events: Columns) -> None:
 def write_events_csv(events: Columns, path: str | Path) -> None:
     """Write events as CSV with the ``EVENTS`` columns in contract order (UTF-8, header row)."""
     _check_columns(events)
-    cols = EVENTS.columns
-    with Path(path).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(EVENTS.names)
-        for i in range(len(events)):
-            writer.writerow([_format_cell(c, events[c.name][i]) for c in cols])
+    write_table_csv(events, path, EVENTS)
 
 
 def write_table_csv(table: Columns, path: str | Path, contract: Contract = PICK_ASSIGNMENTS) -> None:
