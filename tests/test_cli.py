@@ -74,6 +74,9 @@ def test_simulate_process_evaluate_report(tmp_path: Path) -> None:
                     "--agreement", scenario / "agreement.yaml", "--out", work)
     assert result.exit_code == 0, result.output
     assert (work / "events.csv").exists() and (work / "store.sqlite").exists()
+    report = (work / "daily_report.md").read_text(encoding="utf-8")
+    assert "## Who opened fire: engagements" in report and "sensors needing service" in report
+    assert (work / "engagements.csv").exists() and (work / "pick_assignments.csv").exists()
     result = invoke("evaluate", "--truth", scenario / "truth", "--events", work / "events.csv")
     assert result.exit_code == 0, result.output
     assert "Precision" in result.output and "Recall" in result.output

@@ -149,3 +149,17 @@ def test_a_late_pick_is_named_an_outlier_of_its_event(day) -> None:
     assert again["status"][row] == "unassociated"
     assert again["reason"][row].startswith(f"outlier for {event} (+0.")     # the same event
     assert abs(float(again["residual_s"][row]) - 0.8) < 0.15
+
+
+def test_bad_clocks_are_learnt_and_listed_for_service(day) -> None:
+    sim, run, result = day
+    true = np.asarray(sim.sensor_truth["clock_offset_s"], dtype=float)
+    learnt = result.propagation.terms
+    flagged = set(result.propagation.needs_service(0.15))
+    used = np.bincount(np.asarray([list(sim.sensors["sensor_id"]).index(s) for s in
+                                   result.assignments["sensor_id"][result.assignments["status"] == "associated"]]),
+                       minlength=len(true))
+    clear = np.flatnonzero((np.abs(true) >= 0.25) & (used >= 20))  # heard often enough to be learnt
+    assert len(clear) >= 3 and set(clear) <= flagged                        # every clearly bad clock is found
+    assert not flagged & set(np.flatnonzero(true == 0.0))                    # and no good one is blamed
+    assert np.median(np.abs(learnt[clear] - true[clear])) < 0.03             # typically to within 30 ms

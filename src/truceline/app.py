@@ -168,13 +168,24 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
     gaps = {s: sequence_gaps(seqs) for s, seqs in store.source_sequences().items()}
     run_rows = {**info, **provenance_rows(checked, gaps), "ledger checkpoint": checkpoint_line(note),
                 "evidence": f"evidence.json: {len(release['findings'])} findings with inclusion proofs; "
-                            "check with `truceline ledger verify`"}
+                            "check with `truceline ledger verify`",
+                "sensors needing service": service_line(processed)}
     report = render_daily(agreement=processed.history.at(processed.period[0]), events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
                           period_end=processed.period[1], out_dir=out, engagements=processed.engagements)
     return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
+
+
+def service_line(processed: Processed, service_s: float = 0.15) -> str:
+    """The sensors whose learnt time term says their clock (or site) needs service, worst first."""
+    terms = np.asarray(processed.sensor_terms, dtype=float)
+    ids = processed.sensors.table["sensor_id"]
+    bad = [k for k in np.argsort(-np.abs(terms)) if abs(terms[k]) >= service_s]
+    if not bad:
+        return f"none (no sensor time term reaches {service_s:.2f} s)"
+    return ", ".join(f"{ids[k]} ({terms[k]:+.2f} s)" for k in bad)
 
 
 def run_ingest(picks: Path, sensors: Path, out: Path, trust: Trust = Trust()) -> tuple[list[ReadResult], Outputs]:

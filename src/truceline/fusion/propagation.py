@@ -32,7 +32,7 @@ class PropagationParams:
     min_arrivals: int = 8           # events with fewer arrivals do not inform the fit
     harmonics: int = 2              # daily harmonics of the speed curve (fewer with few events)
     iterations: int = 4
-    term_min_events: int = 5        # arrivals a sensor needs before it gets a time term
+    term_min_events: int = 8        # arrivals a sensor needs before it gets a time term
     term_min_s: float = 0.05        # terms smaller than this are left at zero
     service_s: float = 0.15         # a term this large flags the sensor for service
     max_events: int = 3_000         # well-recorded events used (evenly spread over the day)
