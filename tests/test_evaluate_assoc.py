@@ -185,6 +185,7 @@ def test_initiator_scores_each_true_engagement_once() -> None:
                       {"time": T0 + 9000, "side": "A", "engagement_id": "E3"}])
     t = t.with_columns(lon=np.full(5, LON), lat=np.full(5, LAT))
     assert initiator(t, None)["initiator_accuracy"] is None
+    assert initiator(t, None)["n_true_engagements_isolated"] == 3
     far = at(np.array([60_000.0]), np.array([0.0]))
     rep = Columns({"engagement_id": np.array(["R1", "R2", "R3"], dtype=object),
                    "start": np.array([T0 + 10, T0 + 5000, T0 + 9000]), "end": np.array([T0 + 400, T0 + 5200, T0 + 9000]),
@@ -194,3 +195,15 @@ def test_initiator_scores_each_true_engagement_once() -> None:
     assert s["n_true_engagements"] == 3
     assert s["initiator_accuracy"] == pytest.approx(1 / 3)  # E1 right, E2 wrong, E3 has no engagement near
     assert s["initiator_wrong_rate"] == pytest.approx(1 / 3)
+    assert s["initiator_accuracy_isolated"] == s["initiator_accuracy"]  # none overlaps another
+
+
+def test_true_engagements_overlapping_in_time_and_space_are_entangled() -> None:
+    t = truth_events([{"time": T0, "engagement_id": "E1"}, {"time": T0 + 600, "engagement_id": "E1"},
+                      {"time": T0 + 300, "side": "B", "engagement_id": "E2"}, {"time": T0 + 5000, "engagement_id": "E3"}])
+    far = at(np.array([60_000.0]), np.array([0.0]))
+    t = t.with_columns(lon=np.array([LON, LON, LON, LON]), lat=np.array([LAT, LAT, LAT, LAT]))
+    s = initiator(t, None)
+    assert (s["n_true_engagements"], s["n_true_engagements_isolated"]) == (3, 1)  # E1 and E2 overlap
+    t = t.with_columns(lon=np.array([LON, LON, far[0][0], LON]), lat=np.array([LAT, LAT, far[1][0], LAT]))
+    assert initiator(t, None)["n_true_engagements_isolated"] == 3  # 60 km apart: separate

@@ -272,11 +272,15 @@ def initiator(truth_events: Columns, reported: Columns | None, *, max_dist_m: fl
 
     Each true engagement takes the reported engagement that overlaps it most in time (within
     ``slack_s``), among those whose position lies within ``max_dist_m`` of its centroid; none, or
-    one naming no party, counts as undetermined.
+    one naming no party, counts as undetermined. The ``_isolated`` rates keep only true engagements
+    that overlap no other true one within the same gates: where two do, the simulator's truth
+    names two openers for what may be one exchange of fire.
     """
     true = true_engagements(truth_events)
     if reported is None:
-        return {"initiator_accuracy": None, "initiator_wrong_rate": None, "n_true_engagements": len(true),
+        return {"initiator_accuracy": None, "initiator_wrong_rate": None, "initiator_accuracy_isolated": None,
+                "initiator_wrong_rate_isolated": None, "n_true_engagements": len(true),
+                "n_true_engagements_isolated": int((~is_entangled(true, max_dist_m=max_dist_m, slack_s=slack_s)).sum()),
                 "n_reported_engagements": None}
     named = np.full(len(true), "", dtype=object)
     for lo in range(0, len(true), 256):
@@ -285,23 +289,42 @@ def initiator(truth_events: Columns, reported: Columns | None, *, max_dist_m: fl
         named[block] = np.where(best >= 0, reported["opened_by"].astype(str)[np.maximum(best, 0)], "")
     opener = true["opened_by"].astype(str)
     said = ~np.isin(named.astype(str), UNDETERMINED)
-    return {"initiator_accuracy": _mean(said & (named == opener)), "initiator_wrong_rate": _mean(said & (named != opener)),
-            "n_true_engagements": len(true), "n_reported_engagements": len(reported)}
+    right, wrong, alone = said & (named == opener), said & (named != opener), ~is_entangled(true, max_dist_m=max_dist_m,
+                                                                                           slack_s=slack_s)
+    return {"initiator_accuracy": _mean(right), "initiator_wrong_rate": _mean(wrong),
+            "initiator_accuracy_isolated": _mean(right[alone]), "initiator_wrong_rate_isolated": _mean(wrong[alone]),
+            "n_true_engagements": len(true), "n_true_engagements_isolated": int(alone.sum()),
+            "n_reported_engagements": len(reported)}
 
 
 def _best_overlap(true: Columns, rep: Columns, max_dist_m: float, slack_s: float) -> NDArray[np.intp]:
     if len(rep) == 0:
         return np.full(len(true), -1, dtype=np.intp)
-    overlap = (np.minimum(true["end"][:, None], rep["end"].astype(float)[None, :])
-               - np.maximum(true["start"][:, None], rep["start"].astype(float)[None, :]))
-    n_t, n_r = overlap.shape
-    dist = np.asarray(GEOD.inv(np.repeat(true["lon"], n_r), np.repeat(true["lat"], n_r),
-                               np.tile(rep["lon"].astype(float), n_t), np.tile(rep["lat"].astype(float), n_t))[2]
-                      ).reshape(n_t, n_r)
-    ok = (overlap >= -slack_s) & (dist <= max_dist_m)
-    score = np.where(ok, overlap - dist * 1e-6, -np.inf)  # most overlap; nearest breaks ties
+    overlap, ok = _near(true, rep, max_dist_m, slack_s)
+    score = np.where(ok, overlap - _dist(true, rep) * 1e-6, -np.inf)  # most overlap; nearest breaks ties
     best = np.argmax(score, axis=1)
-    return np.where(np.isfinite(score[np.arange(n_t), best]), best, -1).astype(np.intp)
+    return np.where(np.isfinite(score[np.arange(len(true)), best]), best, -1).astype(np.intp)
+
+
+def _dist(a: Columns, b: Columns) -> NDArray[np.float64]:
+    n_a, n_b = len(a), len(b)
+    return np.asarray(GEOD.inv(np.repeat(a["lon"].astype(float), n_b), np.repeat(a["lat"].astype(float), n_b),
+                               np.tile(b["lon"].astype(float), n_a), np.tile(b["lat"].astype(float), n_a))[2]
+                      ).reshape(n_a, n_b)
+
+
+def _near(a: Columns, b: Columns, max_dist_m: float, slack_s: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Time overlap (s, negative: a gap) of each pair and whether the pair counts as overlapping."""
+    overlap = (np.minimum(a["end"].astype(float)[:, None], b["end"].astype(float)[None, :])
+               - np.maximum(a["start"].astype(float)[:, None], b["start"].astype(float)[None, :]))
+    return overlap, (overlap >= -slack_s) & (_dist(a, b) <= max_dist_m)
+
+
+def is_entangled(true: Columns, *, max_dist_m: float = 25_000.0, slack_s: float = 60.0) -> NDArray[np.bool_]:
+    """True engagements that overlap another true one in time and space (who opened is ambiguous there)."""
+    _, ok = _near(true, true, max_dist_m, slack_s)
+    np.fill_diagonal(ok, False)
+    return ok.any(axis=1) if len(true) else np.zeros(0, dtype=bool)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -361,5 +384,5 @@ def jsonable(value: Any) -> Any:
 
 
 __all__ = ["CHI2_2_95", "CHI2_2_MEDIAN", "Matched", "Truth", "attribution", "calibration", "crlb_information",
-           "detection", "east_north", "ellipse_coverage", "ellipse_information", "initiator", "jsonable",
+           "detection", "east_north", "ellipse_coverage", "ellipse_information", "initiator", "is_entangled", "jsonable",
            "location_vs_crlb", "match_fire", "quadratic", "score", "score_located", "true_engagements"]
