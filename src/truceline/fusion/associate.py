@@ -193,7 +193,7 @@ def _hypotheses(cand, t, s, speed, sx, sy, tree, index: PickIndex, params: Assoc
     own = np.column_stack([cand.pick, cand.fitting])
     own_s = np.where(own >= 0, s[np.maximum(own, 0)], 0)
     arrivals = np.where(own >= 0, t[np.maximum(own, 0)], np.nan)
-    fix = locate_batch(sx[own_s], sy[own_s], arrivals, x, y, c, wind, iterations=14, robust_after=8)
+    fix = locate_batch(sx[own_s], sy[own_s], arrivals, x, y, c, wind, iterations=10, robust_after=6)
     x, y, t0 = fix.x, fix.y, fix.t0
     for stage_tol in (params.gather_tol_s, params.final_tol_s):
         dist = np.hypot(np.nan_to_num(gx) - x[:, None], np.nan_to_num(gy) - y[:, None])
@@ -201,7 +201,7 @@ def _hypotheses(cand, t, s, speed, sx, sy, tree, index: PickIndex, params: Assoc
         at = t0[:, None] + _travel_time(x, y, gx, gy, c, wind)
         picked = np.where(valid, index.nearest(near, at, tol), -1)
         arrivals = np.where(picked >= 0, t[np.maximum(picked, 0)], np.nan)
-        fix = locate_batch(np.nan_to_num(gx), np.nan_to_num(gy), arrivals, x, y, c, wind)
+        fix = locate_batch(np.nan_to_num(gx), np.nan_to_num(gy), arrivals, x, y, c, wind, iterations=6)
         x, y, t0 = fix.x, fix.y, fix.t0
     keep = np.isfinite(fix.residuals) & (np.abs(np.nan_to_num(fix.residuals, nan=9.9)) <= tol) & (fix.weights > 0.05)
     members = np.where(keep & (picked >= 0), picked, -1)
