@@ -84,6 +84,9 @@ def test_simulate_process_evaluate_report(tmp_path: Path) -> None:
     result = invoke("report", "--dir", work, "--agreement", scenario / "agreement.yaml")
     assert result.exit_code == 0, result.output
     assert (work / "daily_report.html").stat().st_size > 0
+    again = (work / "daily_report.md").read_text(encoding="utf-8")
+    section = again.split("## Who opened fire: engagements")[1].split("##")[0]
+    assert ("G00001" in section) == ((work / "engagements.csv").read_text().count("\n") > 1)  # same as processing
 
 
 def test_external_line_and_feeds_work_without_editing_anything(tmp_path: Path) -> None:

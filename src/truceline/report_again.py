@@ -11,6 +11,7 @@ from truceline.report import render_daily
 from truceline.rules.zones import Zones
 from truceline.store.sqlite import Store
 from truceline.verify.coverage import coverage
+from truceline.verify.engagements import engagements
 
 
 def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> dict[str, Path]:
@@ -36,5 +37,8 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
                                              "agreement_hash", "started_at")}
     if latest is not None:
         info["ledger checkpoint"] = checkpoint_line(latest["note"])
+    zones = Zones.from_agreement(agreement)
+    grouped, _ = engagements(events, zones)  # recomputed from the stored events, as processing did
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
-                        run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out))
+                        run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out),
+                        engagements=grouped)
