@@ -186,3 +186,15 @@ def test_a_tampered_proof_or_inconsistent_history_fails(run) -> None:
     release["consistency"] = release["consistency"][::-1]
     with pytest.raises(EvidenceError, match="not consistent"):
         verify_release(release, run["key"])
+
+
+def test_an_infinite_value_left_by_an_edit_is_named(run, tmp_path) -> None:
+    path = tmp_path / "store.sqlite"
+    shutil.copy(run["out"] / "store.sqlite", path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE picks SET snr = 1e999 WHERE row_index = 7")  # SQLite stores +Infinity
+    db.commit()
+    db.close()
+    with Store.open(path) as store, pytest.raises(LedgerMismatch) as failed:
+        verify_store(store, run["key"])
+    assert "stored row 7 cannot be encoded" in str(failed.value)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from truceline.ledger.merkle import leaf_hash, leaf_hashes, root_of
 from truceline.ledger.note import Checkpoint, open_note
 from truceline.ledger.records import commitment, parse_leaf, quarantine_leaf, record_bytes, SALT_BYTES
@@ -130,7 +132,12 @@ def _check_rows(store: Any, batch: dict[str, Any], index: int, hashes: list[byte
         rows = store.load_rows(run_id, table, start, min(n, start + CHUNK))
         salts = [salts_raw[i:i + SALT_BYTES] for i in range(start * SALT_BYTES, (start + len(rows)) * SALT_BYTES,
                                                                 SALT_BYTES)] if salts_raw else None
-        again = leaf_hashes(record_bytes(rows, table, salts))
+        try:
+            again = leaf_hashes(record_bytes(rows, table, salts))
+        except ValueError as exc:  # e.g. an edit left an infinite number, which no committed record holds
+            raise LedgerMismatch(index, f"leaf {index} (batch {table} of run {run_id}): stored row "
+                                        f"{start + _first_unencodable(rows)} cannot be encoded as committed "
+                                        f"({exc})") from None
         for i, h in enumerate(again):
             if h != hashes[start + i]:
                 ident = ID_COLUMNS.get(table)
@@ -138,6 +145,16 @@ def _check_rows(store: Any, batch: dict[str, Any], index: int, hashes: list[byte
                 raise LedgerMismatch(index, f"leaf {index} (batch {table} of run {run_id}): stored row {start + i}"
                                             f"{name} does not match the record the log committed")
     return n
+
+
+def _first_unencodable(rows: Any) -> int:
+    """The first row holding an infinite number (0 if none is found)."""
+    bad = np.zeros(len(rows), dtype=bool)
+    for name in rows.names:
+        values = np.asarray(rows[name])
+        if values.dtype.kind == "f":
+            bad |= np.isinf(values)
+    return int(np.argmax(bad)) if bad.any() else 0
 
 
 def _check_quarantine(store: Any, batch: dict[str, Any], first: int, hashes: list[bytes], rebuilt: TiledTree) -> int:
