@@ -40,7 +40,7 @@ SEISMIC_KM_S = 6.0
 CUTOFF_KM = 32.0
 """PyOcto's association cutoff: the largest distance at which half the sensors hear fire (an MLRS
 launch), the same radius Truceline's associator searches."""
-FIELDS = ("wall_s", "picks_per_s", "peak_mb", "precision", "recall", "f1", "loc_median_m", "loc_p95_m")
+FIELDS = ("wall_s", "cpu_s", "picks_per_s", "peak_mb", "precision", "recall", "f1", "loc_median_m", "loc_p95_m")
 TRUCELINE_FIELDS = ("loc_over_crlb", "ellipse95_coverage", "attribution_wrong_rate",
                     "attribution_wrong_rate_near_line", "attributed_fraction", "attribution_calibration_max_gap",
                     "initiator_accuracy", "initiator_wrong_rate")
@@ -112,38 +112,50 @@ def run_truceline_child(day: Path, out: Path) -> None:
 
     sensors, picks = read_inputs(day / "picks.csv", day / "sensors.csv")
     history = load_history(day / "agreement.yaml")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     processed = analyse(sensors, picks, history, ProcessParams())
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     engagements = getattr(processed, "engagements", None)
-    result = {"wall_s": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    result = {"wall_s": wall, "cpu_s": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+              "engine_digest": engine_digest(),
               "events": dict(processed.events.data),
               "engagements": None if engagements is None else dict(engagements.data)}
     with open(out, "wb") as fh:
         pickle.dump(result, fh)
 
 
-def run_side(cmd: list[str], timeout_s: float | None, console: Console, label: str) -> tuple[bool, float]:
-    """Run a side's child process; (finished, seconds it took end to end)."""
-    start = time.perf_counter()
+def run_side(cmd: list[str], timeout_s: float | None, console: Console, label: str) -> tuple[bool, dict[str, Any]]:
+    """Run a side's child process; (finished, the machine's load averages before and after).
+
+    The load says whether anything else shared the cores while the side ran (``cpu_s`` beside
+    ``wall_s`` is the side's own CPU time, all threads).
+    """
+    load = {"load_before": os.getloadavg()[0]}
     console.print(f"[bold]{label}[/bold]: {' '.join(cmd)}")
     try:
         done = subprocess.run(cmd, timeout=timeout_s, check=False)
     except subprocess.TimeoutExpired:
         console.print(f"[red]{label} ran past {timeout_s:.0f} s and was stopped[/red]")
-        return False, time.perf_counter() - start
+        return False, load
+    load["load_after"] = os.getloadavg()[0]
     if done.returncode != 0:
         console.print(f"[red]{label} failed with exit status {done.returncode}[/red]")
-    return done.returncode == 0, time.perf_counter() - start
+    return done.returncode == 0, load
 
 
-def truceline_side(day: dict[str, Any], work: Path, timeout_s: float | None, console: Console) -> dict[str, Any]:
+def truceline_side(day: dict[str, Any], work: Path, timeout_s: float | None, console: Console,
+                   reuse: bool = False) -> dict[str, Any]:
+    """Run Truceline in a child process and score its events (and engagements, if any).
+
+    ``reuse``: score the output a previous run left in ``work`` instead, if there is one.
+    """
     from truceline.evaluate_assoc import score
     from truceline.model.tables import Columns
 
     out = work / "truceline.pkl"
-    ok, _ = run_side([sys.executable, str(Path(__file__).resolve()), "--child-truceline", str(day["paths"]["sensors"].parent),
-                      str(out)], timeout_s, console, "Truceline")
+    ok, load = (True, {"reused": True}) if reuse and out.is_file() else run_side(
+        [sys.executable, str(Path(__file__).resolve()), "--child-truceline", str(day["paths"]["sensors"].parent),
+         str(out)], timeout_s, console, "Truceline")
     if not ok:
         return {"error": "did not finish", "timeout_s": timeout_s}
     with open(out, "rb") as fh:
@@ -153,17 +165,26 @@ def truceline_side(day: dict[str, Any], work: Path, timeout_s: float | None, con
     if engagements is None:
         scores["initiator_note"] = "Processed has no engagements table yet: initiator metrics are null"
     return {"wall_s": result["wall_s"], "picks_per_s": day["n_picks"] / result["wall_s"],
-            "peak_mb": result["peak_mb"], **scores}
+            "peak_mb": result["peak_mb"], "cpu_s": result.get("cpu_s"), "engine_digest": result.get("engine_digest"),
+            **load, **scores}
 
 
 def pyocto_side(day: dict[str, Any], python: str, timeout_s: float | None, n_threads: int | None,
-                console: Console) -> dict[str, Any]:
+                console: Console, reuse: bool = False) -> dict[str, Any]:
+    """Run PyOcto in a child process (interpreter ``python``) and score its located events.
+
+    ``reuse``: score the output a previous run left, if it ran with the same configuration.
+    """
     from truceline.evaluate_assoc import score_located
 
     folder: Path = day["pyocto_dir"]
     config = pyocto_config(day["speed_mps"], day["xlim"], day["ylim"], n_threads)
-    (folder / "config.json").write_text(json.dumps(config, indent=1))
-    ok, _ = run_side([python, str(HERE / "pyocto_runner.py"), str(folder)], timeout_s, console, "PyOcto")
+    text = json.dumps(config, indent=1)
+    same = (folder / "run.json").is_file() and (folder / "config.json").is_file() and \
+        (folder / "config.json").read_text() == text
+    (folder / "config.json").write_text(text)
+    ok, load = (True, {"reused": True}) if reuse and same else run_side(
+        [python, str(HERE / "pyocto_runner.py"), str(folder)], timeout_s, console, "PyOcto")
     if not ok:
         return {"error": "did not finish", "timeout_s": timeout_s, "config": config}
     run = json.loads((folder / "run.json").read_text())
@@ -171,7 +192,7 @@ def pyocto_side(day: dict[str, Any], python: str, timeout_s: float | None, n_thr
     lon, lat = day["projection"].to_lonlat(ev["x"] * 1000.0, ev["y"] * 1000.0)
     scores = score_located(day["truth"], ev["time"], lon, lat)
     return {"wall_s": run["wall_s"], "picks_per_s": day["n_picks"] / run["wall_s"], "peak_mb": run["peak_mb"],
-            **scores, "pyocto_version": run["pyocto_version"], "config": config}
+            "cpu_s": run.get("cpu_s"), **load, **scores, "pyocto_version": run["pyocto_version"], "config": config}
 
 
 def _read_events(path: Path) -> dict[str, np.ndarray]:
@@ -234,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pyocto-threads", type=int, default=None, help="PyOcto n_threads (default: all cores).")
     parser.add_argument("--only", choices=("truceline", "pyocto"), help="Run one side only.")
     parser.add_argument("--timeout-s", type=float, default=None, help="Stop a side after this many seconds.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="With --work: score the outputs a previous run left there instead of running the sides again.")
     parser.add_argument("--child-truceline", nargs=2, metavar=("DAY", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_truceline:
@@ -250,14 +273,16 @@ def main(argv: list[str] | None = None) -> int:
                   "n_sensors": day["n_sensors"], "n_true_fire": int(len(day["truth"].fire())),
                   "seed": args.seed if args.seed is not None else 7, "cpus": os.cpu_count(),
                   "python": platform.python_version(), "sound_speed_mps": day["speed_mps"],
-                  "truceline": skipped if args.only == "pyocto" else truceline_side(day, work, args.timeout_s, console),
+                  "truceline": skipped if args.only == "pyocto" else truceline_side(day, work, args.timeout_s, console,
+                                                                                     args.reuse),
                   "pyocto": skipped if args.only == "truceline" else pyocto_side(day, args.pyocto_python,
                                                                                   args.timeout_s, args.pyocto_threads,
-                                                                                  console)}
+                                                                                  console, args.reuse)}
     from truceline import __version__
     from truceline.evaluate_assoc import jsonable
 
-    result["truceline_version"], result["engine_digest"] = __version__, engine_digest()
+    result["truceline_version"] = __version__
+    result["engine_digest"] = result["truceline"].get("engine_digest") or engine_digest()
     show(result, console)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@
 
 ``DIR`` holds ``stations.csv`` (id, x, y, z in km), ``picks.csv`` (station, phase, time in epoch
 s) and ``config.json`` (the OctoAssociator and VelocityModel0D settings). Writes ``events.csv``
-(PyOcto's event table: idx, time, x, y, z, picks) and ``run.json`` (wall_s of the association
-alone, peak_mb of this process). Needs only PyOcto and pandas, not Truceline: PyOcto 0.2.2 pins
+(PyOcto's event table: idx, time, x, y, z, picks) and ``run.json`` (wall_s and cpu_s of the
+association alone, all threads; peak_mb of this process). Needs only PyOcto and pandas, not Truceline: PyOcto 0.2.2 pins
 numpy < 2 on Python 3.11, so it may live in a virtualenv of its own.
 """
 
@@ -33,13 +33,13 @@ def main(folder: Path) -> None:
     stations = pd.read_csv(folder / "stations.csv", dtype={"id": str})
     picks = pd.read_csv(folder / "picks.csv", dtype={"station": str, "phase": str})
     octo = associator(config)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     events, assignments = octo.associate(picks, stations)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     columns = ["idx", "time", "x", "y", "z", "picks"]
     (events if len(events) else pd.DataFrame(columns=columns)).to_csv(folder / "events.csv", index=False)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
-    (folder / "run.json").write_text(json.dumps({"wall_s": wall, "peak_mb": peak_mb, "n_events": len(events),
+    (folder / "run.json").write_text(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_mb": peak_mb, "n_events": len(events),
                                                  "n_assigned_picks": len(assignments),
                                                  "pyocto_version": getattr(pyocto, "__version__", "")}))
 
