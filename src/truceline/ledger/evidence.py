@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NoReturn, Sequence
 
 from truceline.ledger.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
 from truceline.ledger.note import Checkpoint, open_note
@@ -167,13 +167,20 @@ def _verify_batch(key: str, batch: Any, head: Checkpoint) -> dict[str, Any]:
         if leaf.get("leaf") != "batch":
             raise EvidenceError(f"{where}: not a batch leaf")
         verify_inclusion(leaf_hash(leaf_bytes), int(key), head.size, _unb64(batch["leaf_proof"], where), head.root)
-    except ProofError as exc:
-        raise EvidenceError(f"{where}: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, EvidenceError):
-            raise
-        raise EvidenceError(f"{where}: malformed ({exc})") from None
+    except Exception as exc:
+        _reraise(exc, where, "malformed")
     return leaf
+
+
+def _reraise(exc: Exception, where: str, malformed: str) -> NoReturn:
+    """Turn a failed proof or a malformed entry into an :class:`EvidenceError` naming ``where``."""
+    if isinstance(exc, EvidenceError):
+        raise exc
+    if isinstance(exc, ProofError):
+        raise EvidenceError(f"{where}: {exc}") from None
+    if isinstance(exc, (KeyError, TypeError, ValueError)):
+        raise EvidenceError(f"{where}: {malformed} ({exc})") from None
+    raise exc
 
 
 def _verify_item(key: str, item: Mapping[str, Any], batches: Mapping[str, dict[str, Any]], where: str) -> None:
@@ -194,9 +201,5 @@ def _verify_item(key: str, item: Mapping[str, Any], batches: Mapping[str, dict[s
             raise EvidenceError(f"{where}: the batch at leaf {item['leaf_index']} is not a {table} batch")
         verify_inclusion(leaf_hash(record), int(item["row"]), int(leaf["n_records"]),
                          _unb64(item["record_proof"], where), bytes.fromhex(leaf["records_root"]))
-    except ProofError as exc:
-        raise EvidenceError(f"{where}: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, EvidenceError):
-            raise
-        raise EvidenceError(f"{where}: malformed item ({exc})") from None
+    except Exception as exc:
+        _reraise(exc, where, "malformed item")
