@@ -152,12 +152,16 @@ def test_a_late_pick_is_named_an_outlier_of_its_event(day) -> None:
 
 
 def test_bad_clocks_are_learnt_and_listed_for_service(day) -> None:
+    from truceline.fusion.propagation import PropagationParams
+
     sim, run, result = day
     true = np.asarray(sim.sensor_truth["clock_offset_s"], dtype=float)
     learnt = result.propagation.terms
     flagged = set(result.propagation.needs_service(0.15))
-    used = np.bincount(np.asarray([list(sim.sensors["sensor_id"]).index(s) for s in
-                                   result.assignments["sensor_id"][result.assignments["status"] == "associated"]]),
+    a, ev = result.assignments, result.events
+    size = dict(zip(ev["event_id"], ev["n_sensors"]))
+    informs = np.array([size.get(e, 0) >= PropagationParams().min_arrivals for e in a["event_id"]])  # the fit's input
+    used = np.bincount(np.asarray([list(sim.sensors["sensor_id"]).index(s) for s in a["sensor_id"][informs]]),
                        minlength=len(true))
     clear = np.flatnonzero((np.abs(true) >= 0.25) & (used >= 20))  # heard often enough to be learnt
     assert len(clear) >= 3 and set(clear) <= flagged                        # every clearly bad clock is found

@@ -140,7 +140,7 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
     data = {"event_id": ev["event_id"], "time": ev["time"], "lon": ev["lon"], "lat": ev["lat"], "kind": kind,
             "sigma_major_m": ev["sigma_major_m"], "sigma_minor_m": ev["sigma_minor_m"],
             "azimuth_deg": ev["azimuth_deg"], "sigma_time_s": sig_t, "n_sensors": ev["n_sensors"],
-            "rms_s": ev["rms_s"], "pair_id": pair_id, "weapon_class": pairing.weapon_class,
+            "rms_s": ev["rms_s"], "low_confidence": np.asarray(ev["low_confidence"], dtype=bool), "pair_id": pair_id, "weapon_class": pairing.weapon_class,
             "attributed_side": side, "attribution_p": p, "sector": verdict.sector,
             "is_violation": verdict.is_violation, "rules": verdict.rules, "excused_by": verdict.excused_by,
             "confidence": confidence(kind, paired, ev["n_sensors"], signed), "agreement_version": verdict.agreement_version,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from truceline.fusion.associate import AssociationParams, associate
+from truceline.fusion.associate import AssociationParams, Hypothesis, associate
 from truceline.fusion.explain import ExplainParams, explain
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
@@ -32,6 +32,9 @@ class AcousticParams:
     first_pass_speed_uncertainty: float = 0.03
     explain: ExplainParams = field(default_factory=ExplainParams)
     refit: bool = True             # learn the propagation again from pass two's events before relocating
+    sparse_min_sensors: int = 4    # a last round over what is left accepts events this few sensors heard
+                                   # (kept as low-confidence detections); >= association.min_sensors: off
+    sparse_amp_tol_ln: float = 1.0 # their members must agree on the source level (ln amplitude x distance)
 
 
 @dataclass(frozen=True)
@@ -74,33 +77,56 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     loose = replace(a, final_tol_s=params.first_pass_tol_s, speed_uncertainty=params.first_pass_speed_uncertainty,
                     scan=replace(a.scan, speed_uncertainty=params.first_pass_speed_uncertainty))
     step = None if progress is None else (lambda i, n: progress(i, 2 * n))
-    first, _ = associate(t, ps, sx, sy, model.speed, loose, step, origin=origin)
+    amp = np.asarray(picks["amplitude"], dtype=float)
+    first, _ = associate(t, ps, sx, sy, model.speed, loose, step, origin=origin, pick_amp=amp)
     model = fit_propagation([h.members for h in first], *_positions(first), t, ps, sx, sy, model,
                             params.propagation)
     tc = t - model.terms[ps]
     step = None if progress is None else (lambda i, n: progress(n + i, 2 * n))
-    second, owner = associate(tc, ps, sx, sy, model.speed, a, step, model.wind, origin)
+    second, owner = associate(tc, ps, sx, sy, model.speed, a, step, model.wind, origin, amp)
     members = [h.members for h in second]
     x, y, t0 = _positions(second)
     if params.refit:  # pass two's events are more and cleaner: learn the propagation again from them
         model = fit_propagation(members, x, y, t0, t, ps, sx, sy, model, params.propagation)
+    sparse = _sparse(t - model.terms[ps], ps, amp, owner, sx, sy, model, params, origin)
+    members += [h.members for h in sparse]
+    x, y, t0 = (np.concatenate([u, v]) for u, v in zip((x, y, t0), _positions(sparse)))
+    low = np.r_[[h.repeat for h in second], np.ones(len(sparse), dtype=bool)].astype(bool)
     rows = padded(members)
     fix = None
-    if len(second):
+    if len(members):
         fix = relocate(rows, x, y, t, ps, sx, sy, model, t0)
-        rows, keep = _prune(fix, rows, ps, sx, sy, a)
+        need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
+        rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
         fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
-        rows = rows[keep]
-    events = _table(fix, rows, picks, proj)
+        rows, low = rows[keep], low[keep]
+    events = _table(fix, rows, picks, proj, a.min_sensors)
     owner, residual = _owners(fix, rows, len(t))
     assignments = explain(np.asarray(picks["pick_id"], dtype=object), ps, t, sensors["sensor_id"], sx, sy, events,
                           owner, residual, model, params.explain)
     return AcousticResult(events, owner, model, assignments)
 
 
-def _prune(fix, rows: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, a: AssociationParams):
+def _sparse(tc: np.ndarray, ps: np.ndarray, amp: np.ndarray, owner: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+            model: Propagation, params: AcousticParams, origin: float) -> list:
+    """The last round: events heard by ``sparse_min_sensors`` or more sensors among the picks no
+    event took, under the learnt propagation, whose members also agree on the source level."""
+    a = params.association
+    n = params.sparse_min_sensors
+    free = np.flatnonzero(owner < 0)
+    if n >= a.min_sensors or n < 4 or len(free) == 0:
+        return []
+    loose = replace(a, min_sensors=n, rounds=1, amp_tol_ln=params.sparse_amp_tol_ln,
+                    scan=replace(a.scan, min_fits=n - 1))
+    found, _ = associate(tc[free], ps[free], sx, sy, model.speed, loose, None, model.wind, origin, amp[free])
+    return [Hypothesis(h.fix, free[h.members]) for h in found]
+
+
+def _prune(fix, rows: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, a: AssociationParams,
+           need: np.ndarray):
     """After the final relocation, members must still fit (the association's own tolerance);
-    events left with fewer than ``min_sensors`` are dropped. Returns the rows and the kept mask."""
+    events left with fewer sensors than ``need`` (per event) are dropped. Returns the rows and the
+    kept mask."""
     have = rows >= 0
     pick = np.maximum(rows, 0)
     dist = np.hypot(sx[ps[pick]] - fix.x[:, None], sy[ps[pick]] - fix.y[:, None])
@@ -108,7 +134,7 @@ def _prune(fix, rows: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray
     fits = have & (np.abs(np.nan_to_num(fix.residuals, nan=np.inf)) <= tol)
     rows = np.where(fits, rows, -1)
     n = np.array([len(np.unique(ps[r[r >= 0]])) for r in rows])
-    return rows, n >= a.min_sensors
+    return rows, n >= need
 
 
 def _owners(fix, rows: np.ndarray, n_picks: int) -> tuple[np.ndarray, np.ndarray]:
@@ -139,9 +165,10 @@ def _vote(kinds: np.ndarray) -> tuple[str, float, float]:
     return winner, counts["unknown"] / n, fire[winner] / n
 
 
-def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection) -> Columns:
+def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sensors: int) -> Columns:
+    """The level-1 event table; ``low_confidence``: heard by fewer than ``min_sensors`` sensors."""
     names = ("x", "y", "time", "sigma_major_m", "sigma_minor_m", "azimuth_deg", "sigma_time_s", "n_sensors",
-             "rms_s", "label", "unknown_frac", "label_frac")
+             "rms_s", "label", "unknown_frac", "label_frac", "low_confidence")
     out: list[tuple] = []
     member_lists = []
     for k in range(0 if fix is None else len(rows)):
@@ -153,7 +180,7 @@ def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection) -> Colu
         rms = float(np.sqrt(np.mean(r[w > 0.5] ** 2))) if np.any(w > 0.5) else float("inf")
         label, unknown_frac, win_frac = _vote(picks["kind"][m])
         out.append((fix.x[k], fix.y[k], fix.t0[k], major, minor, az, float(np.sqrt(max(fix.cov[k, 2, 2], 0.0))),
-                    len(m), rms, label, unknown_frac, win_frac))
+                    len(m), rms, label, unknown_frac, win_frac, len(m) < min_sensors))
         member_lists.append(m)
     if not out:
         cols = {n: np.empty(0) for n in names}

@@ -19,12 +19,13 @@ start: each event depends only on the picks within a few travel times of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from truceline.fusion.locate import BatchFix, Fix, locate_batch
+from truceline.fusion.salvo import SalvoParams, repeats
 from truceline.fusion.scan import Geometry, ScanParams, scan
 
 
@@ -33,6 +34,8 @@ class AssociationParams:
     """Settings of the associator (declared once, with defaults and units)."""
 
     scan: ScanParams = field(default_factory=ScanParams)
+    salvo: SalvoParams = field(default_factory=SalvoParams)
+    repeat_search: bool = True       # after each round, search the other rounds of each event's salvo
     gather_sensors: int = 24         # sensors nearest a candidate that may contribute picks
     gather_radius_m: float = 40_000.0
     gather_tol_s: float = 1.0        # first gathering tolerance around the predicted arrival
@@ -43,14 +46,18 @@ class AssociationParams:
     max_claimed_frac: float = 0.5    # a candidate sharing more of its picks with better ones is a duplicate
     window_s: float = 3_600.0        # processing window (0: all picks at once)
     margin_s: float = 300.0          # picks either side of a window that its events may use
+    amp_tol_ln: float = 1.0          # a member's ln(amplitude x distance) may differ this much from the
+                                     # event's median (spherical spreading); 0: amplitudes not used
 
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """A located event and the picks (row indices) that define it."""
+    """A located event and the picks (row indices) that define it; ``repeat``: found as another
+    round at a located event's position (its floor is ``salvo.min_sensors``, not ``min_sensors``)."""
 
     fix: Fix
     members: np.ndarray
+    repeat: bool = False
 
 
 class PickIndex:
@@ -85,7 +92,8 @@ class PickIndex:
 
 def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.ndarray,
               speed_at, params: AssociationParams, progress=None,
-              wind: tuple[float, float] = (0.0, 0.0), origin: float = 0.0) -> tuple[list[Hypothesis], np.ndarray]:
+              wind: tuple[float, float] = (0.0, 0.0), origin: float = 0.0,
+              pick_amp: np.ndarray | None = None) -> tuple[list[Hypothesis], np.ndarray]:
     """Group picks into located events.
 
     ``pick_t`` (seconds) and ``pick_s`` (sensor index) describe the picks; ``speed_at(t)`` gives
@@ -97,6 +105,10 @@ def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.nda
     each with ``params.margin_s`` of picks either side; a window keeps the events whose origin
     time falls inside it, and where two windows' events claim the same pick the better event
     (soft count) keeps it. Where the windows start does not change the events.
+
+    ``pick_amp``: the picks' amplitudes (NaN where unknown); with ``params.amp_tol_ln`` > 0 a
+    member whose amplitude does not fit the event's source level under spherical spreading is
+    dropped before the event is counted.
     """
     n = len(pick_t)
     owner = np.full(n, -1, dtype=np.int64)
@@ -110,10 +122,11 @@ def associate(pick_t: np.ndarray, pick_s: np.ndarray, sx: np.ndarray, sy: np.nda
     quality: list[float] = []
     for w, (start, end) in enumerate(windows):
         sel = np.flatnonzero((pick_t >= start - params.margin_s) & (pick_t < end + params.margin_s))
-        found = _associate_block(pick_t[sel], pick_s[sel], speed[sel], sx, sy, geo, tree, params, wind)
+        amp = None if pick_amp is None else pick_amp[sel]
+        found = _associate_block(pick_t[sel], pick_s[sel], speed[sel], sx, sy, geo, tree, params, wind, amp)
         for hyp, q in found:
             if start <= hyp.fix.t0 < end:
-                _claim(Hypothesis(hyp.fix, sel[hyp.members]), q, events, quality, owner, pick_s, params)
+                _claim(Hypothesis(hyp.fix, sel[hyp.members], hyp.repeat), q, events, quality, owner, pick_s, params)
         if progress is not None:
             progress(w + 1, len(windows))
     return _compact(events, owner)
@@ -127,7 +140,8 @@ def _windows(t: np.ndarray, window_s: float, origin: float) -> list[tuple[float,
     return [(origin + k * window_s, origin + (k + 1) * window_s) for k in range(first, last + 1)]
 
 
-def _associate_block(t, s, speed, sx, sy, geo, tree, params: AssociationParams, wind) -> list[tuple[Hypothesis, float]]:
+def _associate_block(t, s, speed, sx, sy, geo, tree, params: AssociationParams, wind,
+                     amp=None) -> list[tuple[Hypothesis, float]]:
     """All rounds of scan, locate and resolve over one block of picks (indices local to it)."""
     owner = np.full(len(t), -1, dtype=np.int64)
     out: list[tuple[Hypothesis, float]] = []
@@ -136,12 +150,31 @@ def _associate_block(t, s, speed, sx, sy, geo, tree, params: AssociationParams, 
         cand = scan(t, s, speed, geo, params.scan, wind, available=free)
         if len(cand.pick) == 0:
             break
-        members, fix = _hypotheses(cand, t, s, speed, sx, sy, tree, PickIndex(t, s, free), params, wind)
-        quality = _soft_count(members, fix, params)
-        for h, m in _resolve(members, fix, quality, owner, s, params):
-            owner[m] = len(out)
-            out.append((Hypothesis(_fix_of(fix, h, m, members[h], speed[cand.pick[h]]), m), float(quality[h])))
+        _accept(cand, t, s, speed, sx, sy, tree, owner, out, params, wind, amp, repeat=False)
+        if params.repeat_search and out:
+            x = np.array([h.fix.x for h, _ in out])
+            y = np.array([h.fix.y for h, _ in out])
+            t0 = np.array([h.fix.t0 for h, _ in out])
+            c = np.array([h.fix.speed for h, _ in out])
+            rep = repeats(x, y, t0, c, t, s, owner < 0, sx, sy, wind, params.salvo, params.scan.neighbours)
+            if len(rep.pick):
+                _accept(rep, t, s, speed, sx, sy, tree, owner, out, params, wind, amp, repeat=True)
     return out
+
+
+def _accept(cand, t, s, speed, sx, sy, tree, owner: np.ndarray, out: list, params: AssociationParams, wind, amp,
+            repeat: bool) -> None:
+    """Gather, locate and resolve candidates; accepted events claim their picks (``owner``) and
+    join ``out``."""
+    free = owner < 0
+    members, fix = _hypotheses(cand, t, s, speed, sx, sy, tree, PickIndex(t, s, free), params, wind)
+    if amp is not None and params.amp_tol_ln > 0:
+        members = _amplitude_fit(members, fix, amp, s, sx, sy, params.amp_tol_ln)
+    quality = _soft_count(members, fix, params)
+    floor = replace(params, min_sensors=params.salvo.min_sensors) if repeat else params
+    for h, m in _resolve(members, fix, quality, owner, s, floor):
+        owner[m] = len(out)
+        out.append((Hypothesis(_fix_of(fix, h, m, members[h], speed[cand.pick[h]]), m, repeat), float(quality[h])))
 
 
 def _claim(hyp: Hypothesis, q: float, events: list, quality: list, owner: np.ndarray, s: np.ndarray,
@@ -154,19 +187,23 @@ def _claim(hyp: Hypothesis, q: float, events: list, quality: list, owner: np.nda
         if q > quality[other]:
             rest = events[other].members[~np.isin(events[other].members, m[shared])]
             owner[m[shared]] = -1
-            if len(np.unique(s[rest])) < params.min_sensors:
+            if len(np.unique(s[rest])) < _floor(events[other], params):
                 owner[rest] = -1
                 events[other] = None
             else:
-                events[other] = Hypothesis(events[other].fix, rest)
+                events[other] = Hypothesis(events[other].fix, rest, events[other].repeat)
         else:
             keep &= ~shared
     m = m[keep]
-    if len(np.unique(s[m])) < params.min_sensors:
+    if len(np.unique(s[m])) < _floor(hyp, params):
         return
     owner[m] = len(events)
-    events.append(Hypothesis(hyp.fix, m))
+    events.append(Hypothesis(hyp.fix, m, hyp.repeat))
     quality.append(q)
+
+
+def _floor(hyp: Hypothesis, params: AssociationParams) -> int:
+    return params.salvo.min_sensors if hyp.repeat else params.min_sensors
 
 
 def _compact(events: list, owner: np.ndarray) -> tuple[list[Hypothesis], np.ndarray]:
@@ -206,6 +243,25 @@ def _hypotheses(cand, t, s, speed, sx, sy, tree, index: PickIndex, params: Assoc
     keep = np.isfinite(fix.residuals) & (np.abs(np.nan_to_num(fix.residuals, nan=9.9)) <= tol) & (fix.weights > 0.05)
     members = np.where(keep & (picked >= 0), picked, -1)
     return members, fix
+
+
+def _amplitude_fit(members: np.ndarray, fix: BatchFix, amp: np.ndarray, s: np.ndarray, sx: np.ndarray,
+                   sy: np.ndarray, tol_ln: float) -> np.ndarray:
+    """Members whose ln(amplitude x distance) lies within ``tol_ln`` of the candidate's median.
+
+    Under spherical spreading every sensor sees the same source level ``amplitude x distance``
+    (distance floored at 300 m); a pick of another sound (a false pick, a local transient)
+    rarely does. Members without an amplitude are kept.
+    """
+    have = members >= 0
+    m = np.maximum(members, 0)
+    d = np.maximum(np.hypot(sx[s[m]] - fix.x[:, None], sy[s[m]] - fix.y[:, None]), 300.0)
+    level = np.where(have, np.log(np.maximum(amp[m], 1e-12)) + np.log(d), np.nan)
+    level = np.where(np.isfinite(amp[m]) & (amp[m] > 0), level, np.nan)
+    known = np.isfinite(level)
+    centre = np.nanmedian(np.where(known.any(axis=1)[:, None], level, 0.0), axis=1)
+    ok = ~known | (np.abs(level - centre[:, None]) <= tol_ln)
+    return np.where(have & ok, members, -1)
 
 
 def _wind_along(x, y, sx, sy, wind):

@@ -127,6 +127,9 @@ EVENTS = Contract("events", (
     _c("sigma_time_s", "float", "s", "1-sigma uncertainty of the origin time."),
     _c("n_sensors", "int", "", "Number of sensors whose picks define the event."),
     _c("rms_s", "float", "s", "Root mean square of the arrival-time residuals."),
+    _c("low_confidence", "bool", "", "Heard by fewer sensors than a scanned event needs (6): kept as a low-confidence "
+                                     "detection, found as another round of a located salvo or on timing and source "
+                                     "level alone; confidence at most possible."),
     _c("pair_id", "str", "", "event_id of the paired launch (for an impact) or impact (for a launch); empty if none."),
     _c("weapon_class", "str", "", "Most likely weapon class of a paired fire event; empty if unknown."),
     _c("attributed_side", "str", "", "Party id of the firing party, or 'undetermined'."),
