@@ -43,7 +43,9 @@ launch), the same radius Truceline's associator searches."""
 FIELDS = ("wall_s", "cpu_s", "picks_per_s", "peak_mb", "precision", "recall", "f1", "loc_median_m", "loc_p95_m")
 TRUCELINE_FIELDS = ("loc_over_crlb", "ellipse95_coverage", "attribution_wrong_rate",
                     "attribution_wrong_rate_near_line", "attributed_fraction", "attribution_calibration_max_gap",
-                    "initiator_accuracy", "initiator_wrong_rate")
+                    "initiator_accuracy", "initiator_wrong_rate", "initiator_accuracy_isolated",
+                    "initiator_wrong_rate_isolated", "initiator_ceiling_accuracy", "initiator_ceiling_wrong_rate",
+                    "thunder_as_fire", "blast_window_recall", "n_fire_in_blast_windows")
 
 
 def pyocto_config(speed_mps: float, xlim: tuple[float, float], ylim: tuple[float, float],
@@ -72,7 +74,7 @@ def pyocto_config(speed_mps: float, xlim: tuple[float, float], ylim: tuple[float
 
 def prepare(scenario: str, work: Path, seed: int | None) -> dict[str, Any]:
     """Simulate and write the day, read it once, write PyOcto's inputs; return what scoring needs."""
-    from truceline.evaluate_assoc import Truth
+    from truceline.evaluate_assoc import Truth, fire_in_declared_windows
     from truceline.geodesy import LocalProjection
     from truceline.pipeline import read_inputs
     from truceline.simulate.presets import write_preset
@@ -91,9 +93,27 @@ def prepare(scenario: str, work: Path, seed: int | None) -> dict[str, Any]:
     margin = CUTOFF_KM
     xlim = (float(x.min() / 1000.0 - margin), float(x.max() / 1000.0 + margin))
     ylim = (float(y.min() / 1000.0 - margin), float(y.max() / 1000.0 + margin))
-    return {"truth": Truth.from_simulation(sim, world), "paths": paths, "projection": proj, "pyocto_dir": octo,
+    truth = Truth.from_simulation(sim, world)
+    return {"truth": truth, "blast_fire": fire_in_declared_windows(truth, world.sites), "paths": paths,
+            "projection": proj, "pyocto_dir": octo,
             "xlim": xlim, "ylim": ylim, "speed_mps": sim.sound_speed_mps, "n_picks": len(p),
             "n_pick_rows": len(sim.picks_rows), "n_sensors": len(s), "prepare_s": time.perf_counter() - t0}
+
+
+def initiator_ceiling(day: dict[str, Any]) -> dict[str, Any]:
+    """The initiator scores of the engine's own grouping run on the *true* fire events (true
+    positions, sides and pairs): the most that grouping can reach against the day's truth."""
+    from truceline.evaluate_assoc import initiator, truth_as_events
+    from truceline.pipeline import load_history
+    from truceline.rules.zones import Zones
+    from truceline.verify.engagements import engagements
+
+    perfect = truth_as_events(day["truth"])
+    history = load_history(day["paths"]["agreement"])
+    grouped, _ = engagements(perfect, Zones.from_agreement(history.at(float(np.min(perfect["time"])))))
+    r = initiator(day["truth"].events, grouped)
+    return {"initiator_ceiling_accuracy": r["initiator_accuracy"], "initiator_ceiling_wrong_rate": r["initiator_wrong_rate"],
+            "initiator_ceiling_accuracy_isolated": r["initiator_accuracy_isolated"]}
 
 
 def _write_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
@@ -161,7 +181,12 @@ def truceline_side(day: dict[str, Any], work: Path, timeout_s: float | None, con
     with open(out, "rb") as fh:
         result = pickle.load(fh)
     engagements = None if result["engagements"] is None else Columns(result["engagements"])
-    scores = score(day["truth"], Columns(result["events"]), engagements)
+    from truceline.evaluate_assoc import nuisance
+
+    events = Columns(result["events"])
+    scores = score(day["truth"], events, engagements)
+    scores.update(nuisance(day["truth"], events, day["blast_fire"]))
+    scores.update(initiator_ceiling(day))
     if engagements is None:
         scores["initiator_note"] = "Processed has no engagements table yet: initiator metrics are null"
     return {"wall_s": result["wall_s"], "picks_per_s": day["n_picks"] / result["wall_s"],

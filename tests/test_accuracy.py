@@ -56,17 +56,26 @@ def test_full_difficulty_meets_the_bar(full: Evaluation) -> None:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The benchmark's `small` preset (~100 km, ~1,000 fire events, full difficulty), processed."""
-    from truceline.evaluate_assoc import Truth, score
+    from truceline.evaluate_assoc import Truth, fire_in_declared_windows, initiator, nuisance, score, truth_as_events
+    from truceline.rules.zones import Zones
+    from truceline.verify.engagements import engagements
     from truceline.simulate.presets import write_preset
 
     sim, world, paths = write_preset("small", tmp_path_factory.mktemp("small"))
     sensors, picks = read_inputs(paths["picks"], paths["sensors"])
     processed = analyse(sensors, picks, load_history(paths["agreement"]), ProcessParams(), signed=True)
-    return score(Truth.from_simulation(sim, world), processed.events, processed.engagements)
+    truth = Truth.from_simulation(sim, world)
+    out = score(truth, processed.events, processed.engagements)
+    out.update(nuisance(truth, processed.events, fire_in_declared_windows(truth, world.sites)))
+    out["events"] = processed.events
+    grouped, _ = engagements(truth_as_events(truth), Zones.from_agreement(load_history(paths["agreement"]).at(
+        float(sim.params.day_start))))
+    out["ceiling"] = initiator(truth.events, grouped)
+    return out
 
 
 def test_location_is_efficient_and_its_ellipses_honest(small: dict) -> None:
-    assert small["loc_over_crlb"] <= 1.1, small                       # measured 1.08
+    assert small["loc_over_crlb"] <= 1.1, small                       # measured 1.07
     for group, coverage in small["ellipse95_coverage_by_geometry"].items():
         assert 0.88 <= coverage <= 0.98, (group, small)                # measured 0.95 between, 0.98 outside
 
@@ -76,4 +85,27 @@ def test_attribution_is_right_and_calibrated(small: dict) -> None:
     assert small["attribution_wrong_rate_near_line"] <= 0.02, small    # measured 0.000
     assert small["attributed_fraction"] >= 0.90, small                 # measured 0.999
     assert small["attribution_calibration_max_gap"] <= 0.05, small     # measured 0.004
-    assert small["f1"] >= 0.88, small                                  # measured 0.906
+    assert small["f1"] >= 0.95, small                                  # measured 0.962
+
+
+def test_no_thunder_as_fire_and_fire_in_a_blasting_window_is_found(small: dict) -> None:
+    assert small["thunder_as_fire"] == 0, small                        # measured 0
+    assert small["n_fire_in_blast_windows"] >= 6, small
+    assert small["blast_window_recall"] >= 0.9, small                  # measured 1.000 (8 events)
+
+
+def test_sparse_events_are_kept_as_low_confidence_detections(small: dict) -> None:
+    ev = small["events"]
+    low = ev["low_confidence"].astype(bool)
+    assert low.sum() >= 50                                             # measured ~190 of ~1,000
+    assert (ev["n_sensors"][low] < 6).all() and (ev["n_sensors"][~low] >= 6).all()
+    assert not set(ev["confidence"][low]) & {"probable", "corroborated"}
+
+
+def test_who_opened_fire_is_as_good_as_the_grouping_allows(small: dict) -> None:
+    """The opener, scored against truth, reaches what the same grouping reaches on the *true*
+    events (the simulator draws engagements independently, so some start minutes after another
+    at the same place and no observation can tell them apart: issue 4's 95 % is above that ceiling)."""
+    ceiling = small["ceiling"]
+    assert small["initiator_accuracy"] >= ceiling["initiator_accuracy"] - 0.05, (small, ceiling)  # 0.824 vs 0.843
+    assert small["initiator_accuracy_isolated"] >= 0.85, small        # measured 0.909

@@ -329,6 +329,50 @@ def is_entangled(true: Columns, *, max_dist_m: float = 25_000.0, slack_s: float 
 
 # --------------------------------------------------------------------------- entry points
 
+def truth_as_events(truth: Truth) -> Columns:
+    """The true fire events as a perfect level-2 table (true positions, sides and pairs).
+
+    Grouping them as the engine groups its own events gives the best initiator score that
+    grouping rule can reach on the day: the ceiling set by the truth's own engagements, which the
+    simulator draws independently, so that two can start at one place minutes apart.
+    """
+    f = truth.fire()
+    return Columns({"event_id": f["truth_id"], "time": f["time"].astype(float), "lon": f["lon"].astype(float),
+                    "lat": f["lat"].astype(float), "kind": f["kind"], "attributed_side": f["side"],
+                    "attribution_p": np.ones(len(f)), "pair_id": f["pair_truth_id"],
+                    "sector": np.full(len(f), "", dtype=object)})
+
+
+def fire_in_declared_windows(truth: Any, sites: Any, margin_m: float = 500.0) -> np.ndarray:
+    """Mask over ``truth.fire()``: the launches and impacts of every mission that put an impact
+    inside a declared activity's area (its radius + ``margin_m``) during one of its windows."""
+    fire = truth.fire()
+    t, lon, lat = (np.asarray(fire[c], dtype=float) for c in ("time", "lon", "lat"))
+    hit = np.zeros(len(fire), dtype=bool)
+    for site in sites:
+        _, _, d = GEOD.inv(np.full(len(fire), site.lon), np.full(len(fire), site.lat), lon, lat)
+        during = np.zeros(len(fire), dtype=bool)
+        for w0, w1 in site.windows:
+            during |= (t >= w0) & (t <= w1)
+        hit |= (fire["kind"].astype(str) == "impact") & (d <= site.radius_m + margin_m) & during
+    missions = set(fire["mission_id"].astype(str)[hit])
+    return np.isin(fire["mission_id"].astype(str), list(missions))
+
+
+def nuisance(truth: Truth, events: Columns, fire_inside: Array) -> dict[str, Any]:
+    """Thunder reported as fire, and recall of the true fire events ``fire_inside`` (a mask over
+    ``truth.fire()``: fire inside a declared blasting window, say)."""
+    is_fire = np.isin(events["kind"].astype(str), FIRE_KINDS)
+    rep = events.take(is_fire)
+    thunder = truth.events.take(truth.events["kind"].astype(str) == "thunder")
+    as_fire = len(match_fire(thunder, rep["time"], rep["lon"], rep["lat"]).ir)
+    fire = truth.fire()
+    inside = np.asarray(fire_inside, dtype=bool)
+    m = match_fire(fire.take(inside), rep["time"], rep["lon"], rep["lat"])
+    return {"thunder_as_fire": as_fire, "n_fire_in_blast_windows": int(inside.sum()),
+            "blast_window_recall": _ratio(len(m.it), int(inside.sum()))}
+
+
 def score(truth: Truth, events: Columns, engagements: Columns | None = None) -> dict[str, Any]:
     """Every benchmark metric of a level-2 events table (fire: kind launch or impact)."""
     fire = truth.fire()

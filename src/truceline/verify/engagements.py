@@ -40,7 +40,7 @@ class EngagementParams:
     """Settings of engagement grouping and of naming the opener."""
 
     link_m: float = 6_000.0    # fire events this close along the line can belong to one engagement ...
-    gap_s: float = 900.0       # ... when fired no more than this apart
+    gap_s: float = 1_300.0     # ... when fired no more than this apart (a reply may take 20 minutes)
     tie_s: float = 20.0        # fire from both sides this close in time: cannot say who opened
     impact_lead_s: float = 20.0  # an unpaired impact was fired about this long before it landed
 
