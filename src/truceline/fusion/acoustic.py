@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from truceline.fusion.associate import AssociationParams, Hypothesis, associate
 from truceline.fusion.explain import ExplainParams, explain
+from truceline.fusion.fragments import FragmentParams, absorb
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
 from truceline.geodesy import LocalProjection
@@ -38,9 +36,7 @@ class AcousticParams:
     sparse_min_sensors: int = 4    # a last round over what is left accepts events this few sensors heard
                                    # (kept as low-confidence detections); >= association.min_sensors: off
     sparse_amp_tol_ln: float = 1.0 # their members must agree on the source level (ln amplitude x distance)
-    duplicate_m: float = 15_000.0  # an event this close in place ...
-    duplicate_s: float = 45.0      # ... and origin time to a larger one may be a fragment of it
-    fragment_fit: float = 0.75     # ... which it is when the larger event predicts this share of its picks
+    fragments: FragmentParams = field(default_factory=FragmentParams)
 
 
 @dataclass(frozen=True)
@@ -106,13 +102,12 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
         rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
         fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
         rows, low = rows[keep], low[keep]
-        first = _duplicates(fix, rows, t, ps, sx, sy, model, params)
-        if len(first) < len(rows):
-            rows, low = _merge(rows, first, ps), np.array([low[first == g].all() for g in np.unique(first)])
-            at = np.unique(first)
-            fix = relocate(rows, fix.x[at], fix.y[at], t, ps, sx, sy, model, fix.t0[at])
+        absorbed = absorb(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, a.final_tol_s, a.speed_uncertainty,
+                          params.fragments)
+        if absorbed.shape != rows.shape or (absorbed != rows).any():
+            fix = relocate(absorbed, fix.x, fix.y, t, ps, sx, sy, model, fix.t0)
             need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
-            rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
+            rows, keep = _prune(fix, absorbed, ps, sx, sy, a, need)
             keep &= (rows >= 0).any(axis=1)
             fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
             rows, low = rows[keep], low[keep]
@@ -136,69 +131,6 @@ def _sparse(tc: np.ndarray, ps: np.ndarray, amp: np.ndarray, owner: np.ndarray, 
                     scan=replace(a.scan, min_fits=n - 1))
     found, _ = associate(tc[free], ps[free], sx, sy, model.speed, loose, None, model.wind, origin, amp[free])
     return [Hypothesis(h.fix, free[h.members]) for h in found]
-
-
-def _pairs(fix, rows: np.ndarray, t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-           model: Propagation, params: AcousticParams):
-    """Pairs (larger event A, smaller event B) within ``duplicate_m`` and ``duplicate_s``, B's picks
-    as seen from A: their lags (pick minus A's predicted arrival), tolerances and presence."""
-    size = (rows >= 0).sum(axis=1)
-    pairs = cKDTree(np.column_stack([fix.x, fix.y])).query_pairs(params.duplicate_m, output_type="ndarray")
-    pairs = pairs.reshape(-1, 2)
-    big = np.where(size[pairs[:, 0]] >= size[pairs[:, 1]], pairs[:, 0], pairs[:, 1])
-    small = np.where(big == pairs[:, 0], pairs[:, 1], pairs[:, 0])
-    near = np.abs(fix.t0[big] - fix.t0[small]) <= params.duplicate_s
-    big, small = big[near], small[near]
-    m = rows[small]
-    have = m >= 0
-    pick = np.maximum(m, 0)
-    gx, gy = sx[ps[pick]], sy[ps[pick]]
-    d = np.hypot(gx - fix.x[big][:, None], gy - fix.y[big][:, None])
-    c = model.speed(fix.t0[big])[:, None] + (model.wind[0] * (gx - fix.x[big][:, None]) +
-                                               model.wind[1] * (gy - fix.y[big][:, None])) / np.maximum(d, 1.0)
-    lag = t[pick] - model.terms[ps[pick]] - (fix.t0[big][:, None] + d / c)
-    a = params.association
-    tol = a.final_tol_s + a.speed_uncertainty * d / 340.0
-    return big, small, np.where(have, lag, np.nan), tol, have, size
-
-
-def _duplicates(fix, rows: np.ndarray, t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-                model: Propagation, params: AcousticParams) -> np.ndarray:
-    """Per event, the row of the event it is a fragment of (itself if none).
-
-    A source heard by many sensors can be split in two: a second event built from the sensors the
-    first did not reach (by another window, or a repeat), located off along the direction those
-    sensors see it from (a one-sided array barely constrains range). Event B is a fragment of a
-    larger event A within ``duplicate_m`` / ``duplicate_s`` (checked by B's own arrivals, not by
-    B's position) when A predicts at least ``fragment_fit`` of B's picks within the association's
-    tolerance. Rounds of a salvo are seconds apart at one place, so A predicts none of theirs.
-    """
-    n = len(rows)
-    head = np.arange(n)
-    if n < 2:
-        return head
-    big, small, lag, tol, have, size = _pairs(fix, rows, t, ps, sx, sy, model, params)
-    fits = ((np.abs(np.nan_to_num(lag, nan=np.inf)) <= tol) & have).sum(axis=1) >= params.fragment_fit * have.sum(axis=1)
-    for b, k in sorted(zip(big[fits], small[fits]), key=lambda bk: (-size[bk[0]], bk[0], bk[1])):
-        if head[k] == k and head[b] == b:
-            head[k] = b
-    return head
-
-
-def _merge(rows: np.ndarray, first: np.ndarray, ps: np.ndarray) -> np.ndarray:
-    """Member rows of the merged events (in the order of ``np.unique(first)``): the
-    representative's picks, then each duplicate's picks from sensors it does not have."""
-    merged = []
-    for g in np.unique(first):
-        keep = list(rows[g][rows[g] >= 0])
-        seen = set(ps[keep])
-        for k in np.flatnonzero((first == g) & (np.arange(len(rows)) != g)):
-            for m in rows[k][rows[k] >= 0]:
-                if ps[m] not in seen:
-                    keep.append(m)
-                    seen.add(ps[m])
-        merged.append(np.array(keep, dtype=np.int64))
-    return padded(merged)
 
 
 def _prune(fix, rows: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, a: AssociationParams,
