@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from truceline.app import run_simulate
@@ -67,7 +68,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict:
     truth = Truth.from_simulation(sim, world)
     out = score(truth, processed.events, processed.engagements)
     out.update(nuisance(truth, processed.events, fire_in_declared_windows(truth, world.sites)))
-    out["events"] = processed.events
+    out["events"], out["truth"] = processed.events, truth
     grouped, _ = engagements(truth_as_events(truth), Zones.from_agreement(load_history(paths["agreement"]).at(
         float(sim.params.day_start))))
     out["ceiling"] = initiator(truth.events, grouped)
@@ -109,3 +110,30 @@ def test_who_opened_fire_is_as_good_as_the_grouping_allows(small: dict) -> None:
     ceiling = small["ceiling"]
     assert small["initiator_accuracy"] >= ceiling["initiator_accuracy"] - 0.05, (small, ceiling)  # 0.824 vs 0.843
     assert small["initiator_accuracy_isolated"] >= 0.85, small        # measured 0.909
+
+
+def test_counter_battery_fire_does_not_confuse_pairing(small: dict) -> None:
+    """Impacts landing next to the other side's batteries are still attributed to the side that
+    fired them (pairing follows flight time and range, not proximity to a battery)."""
+    from truceline.evaluate_assoc import east_north, match_fire
+
+    truth, ev = small["truth"], small["events"]
+    fire = truth.fire()
+    launch = fire.take(fire["kind"].astype(str) == "launch")
+    impact = np.flatnonzero(fire["kind"].astype(str) == "impact")
+    near_other = np.zeros(len(fire), dtype=bool)
+    for i in impact:
+        other = launch.take(launch["side"].astype(str) != str(fire["side"][i]))
+        en = east_north(np.full(len(other), fire["lon"][i]), np.full(len(other), fire["lat"][i]),
+                        other["lon"], other["lat"])
+        near_other[i] = len(other) > 0 and np.hypot(en[:, 0], en[:, 1]).min() <= 1_500.0
+    is_fire = np.isin(ev["kind"].astype(str), ("launch", "impact"))
+    rep = ev.take(is_fire)
+    m = match_fire(fire, rep["time"], rep["lon"], rep["lat"])
+    cb = near_other[m.it]
+    side = rep["attributed_side"].astype(str)[m.ir]
+    said = cb & (side != "undetermined")
+    assert near_other.sum() >= 20                                      # the day has counter-battery fire
+    assert said.sum() >= 0.8 * cb.sum()
+    wrong = said & (side != fire["side"].astype(str)[m.it])
+    assert wrong.sum() <= 0.02 * said.sum(), (int(wrong.sum()), int(said.sum()))
