@@ -94,28 +94,41 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     members += [h.members for h in sparse]
     x, y, t0 = (np.concatenate([u, v]) for u, v in zip((x, y, t0), _positions(sparse)))
     low = np.r_[[h.repeat for h in second], np.ones(len(sparse), dtype=bool)].astype(bool)
-    rows = padded(members)
-    fix = None
-    if len(members):
-        fix = relocate(rows, x, y, t, ps, sx, sy, model, t0)
-        need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
-        rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
-        fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
-        rows, low = rows[keep], low[keep]
-        absorbed = absorb(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, a.final_tol_s, a.speed_uncertainty,
-                          params.fragments)
-        if absorbed.shape != rows.shape or (absorbed != rows).any():
-            fix = relocate(absorbed, fix.x, fix.y, t, ps, sx, sy, model, fix.t0)
-            need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
-            rows, keep = _prune(fix, absorbed, ps, sx, sy, a, need)
-            keep &= (rows >= 0).any(axis=1)
-            fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
-            rows, low = rows[keep], low[keep]
+    fix, rows = _final_locations(padded(members), low, x, y, t0, t, ps, sx, sy, model, params)
     events = _table(fix, rows, picks, proj, a.min_sensors)
     owner, residual = _owners(fix, rows, len(t))
     assignments = explain(np.asarray(picks["pick_id"], dtype=object), ps, t, sensors["sensor_id"], sx, sy, events,
                           owner, residual, model, params.explain)
     return AcousticResult(events, owner, model, assignments)
+
+
+def _final_locations(rows: np.ndarray, low: np.ndarray, x: np.ndarray, y: np.ndarray, t0: np.ndarray,
+                     t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, model: Propagation,
+                     params: AcousticParams):
+    """Relocate every event under the learnt model, check its members, dissolve fragments and
+    mixtures into the events that predict their picks, and check again: (fix, member rows)."""
+    if len(rows) == 0 or not (rows >= 0).any():
+        return None, rows[:0]
+    fix = relocate(rows, x, y, t, ps, sx, sy, model, t0)
+    fix, rows, low = _settle(fix, rows, low, t, ps, sx, sy, model, params)
+    a = params.association
+    absorbed = absorb(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, a.final_tol_s, a.speed_uncertainty,
+                      params.fragments)
+    if absorbed.shape != rows.shape or (absorbed != rows).any():
+        fix = relocate(absorbed, fix.x, fix.y, t, ps, sx, sy, model, fix.t0)
+        fix, rows, low = _settle(fix, absorbed, low, t, ps, sx, sy, model, params)
+    return fix, rows
+
+
+def _settle(fix, rows: np.ndarray, low: np.ndarray, t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+            model: Propagation, params: AcousticParams):
+    """Prune members that no longer fit, drop events under their floor (``min_sensors``, or the
+    repeat / low-confidence floor where ``low``) and relocate the rest: (fix, rows, low)."""
+    a = params.association
+    need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
+    rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
+    fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
+    return fix, rows[keep], low[keep]
 
 
 def _sparse(tc: np.ndarray, ps: np.ndarray, amp: np.ndarray, owner: np.ndarray, sx: np.ndarray, sy: np.ndarray,

@@ -19,7 +19,7 @@ start: each event depends only on the picks within a few travel times of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -171,8 +171,8 @@ def _accept(cand, t, s, speed, sx, sy, tree, owner: np.ndarray, out: list, param
     if amp is not None and params.amp_tol_ln > 0:
         members = _amplitude_fit(members, fix, amp, s, sx, sy, params.amp_tol_ln)
     quality = _soft_count(members, fix, params)
-    floor = replace(params, min_sensors=params.salvo.min_sensors) if repeat else params
-    for h, m in _resolve(members, fix, quality, owner, s, floor):
+    floor = params.salvo.min_sensors if repeat else params.min_sensors
+    for h, m in _resolve(members, fix, quality, owner, s, params, floor):
         owner[m] = len(out)
         out.append((Hypothesis(_fix_of(fix, h, m, members[h], speed[cand.pick[h]]), m, repeat), float(quality[h])))
 
@@ -284,10 +284,11 @@ def _soft_count(members: np.ndarray, fix: BatchFix, params: AssociationParams) -
 
 
 def _resolve(members: np.ndarray, fix: BatchFix, quality: np.ndarray, owner: np.ndarray, s: np.ndarray,
-             params: AssociationParams):
-    """Accept candidates best first; yields (candidate row, its member picks)."""
+             params: AssociationParams, min_sensors: int):
+    """Accept candidates best first, each with at least ``min_sensors`` sensors; yields
+    (candidate row, its member picks)."""
     n_members = (members >= 0).sum(axis=1)
-    viable = np.flatnonzero(n_members >= params.min_sensors)
+    viable = np.flatnonzero(n_members >= min_sensors)
     order = viable[np.argsort(-quality[viable], kind="stable")]
     claimed = owner >= 0
     for h in order:
@@ -296,7 +297,7 @@ def _resolve(members: np.ndarray, fix: BatchFix, quality: np.ndarray, owner: np.
         if taken.sum() > params.max_claimed_frac * len(m):
             continue
         m = m[~taken]
-        if len(np.unique(s[m])) < params.min_sensors:
+        if len(np.unique(s[m])) < min_sensors:
             continue
         claimed[m] = True
         yield h, np.sort(m)
