@@ -3,7 +3,15 @@
 Level 1: nothing here knows parties. For each impact the candidates are earlier launches whose
 range and flight time fit some weapon class; the one-to-one assignment that maximises the total
 likelihood is solved per connected group (scipy's linear_sum_assignment), and each impact keeps the
-normalised weights of all its candidates (and of "no launch observed") for attribution.
+weights of all its candidates (and of "no launch observed") for attribution.
+
+Those weights are the probabilities that each candidate fired the impact *given that each launch
+fired one round*: a launch that fits this impact but better fits another is probably that one's.
+They are the beliefs of sum-product belief propagation over the one-to-one matching (each
+launch takes at most one impact, each impact at most one launch, "not observed" at weight
+``null`` on both sides; Bayati, Shah & Sharma 2008), which are exact where the candidate graph is
+a tree. The likelihoods alone, which ignore the other impacts, made stated probabilities too low
+(stated 0.85 was right 94 % of the time on the full scenario).
 """
 
 from __future__ import annotations
@@ -24,7 +32,23 @@ class PairParams:
 
     max_chi2: float = 9.0          # a pair fits if its flight-time misfit is within 3 sigma
     null_chi2: float = 9.0         # "no launch observed" scores as a pair at this misfit
+    bp_iterations: int = 50        # belief-propagation sweeps for the candidates' one-to-one weights
     class_prior: tuple[tuple[str, float], ...] = (("mortar", 0.3), ("tube_artillery", 0.5), ("mlrs", 0.2))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The launches that could have fired one impact.
+
+    ``belief``: each launch's one-to-one matching belief and ``null`` that of "its launch was not
+    observed" (normalised together they are probabilities); ``likelihood``: each launch's own
+    flight-time likelihood, which says where fire that fits this impact came from.
+    """
+
+    launches: np.ndarray
+    belief: np.ndarray
+    null: float
+    likelihood: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -33,7 +57,7 @@ class Pairing:
 
     partner: np.ndarray
     weapon_class: np.ndarray
-    candidates: dict[int, tuple[np.ndarray, np.ndarray, float]]  # impact -> (launches, weights, null weight)
+    candidates: dict[int, Candidates]  # per impact with at least one candidate launch
 
 
 def _likelihood(rng_m: np.ndarray, dt: np.ndarray, sig_t: np.ndarray, params: PairParams):
@@ -60,7 +84,7 @@ def pair(x: np.ndarray, y: np.ndarray, t: np.ndarray, sig_t: np.ndarray, kind: n
     wclass = np.full(n, "", dtype=object)
     launches, impacts = np.nonzero(kind == "launch")[0], np.nonzero(kind == "impact")[0]
     li, ii, like, cls = _candidates(x, y, t, sig_t, launches, impacts, params)
-    cands: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
+    cands: dict[int, Candidates] = {}
     if len(li) == 0:
         return Pairing(partner, wclass, cands)
     null = float(np.exp(-0.5 * params.null_chi2)) * 0.5 / 4.0
@@ -78,10 +102,31 @@ def pair(x: np.ndarray, y: np.ndarray, t: np.ndarray, sig_t: np.ndarray, kind: n
                 partner[lu[r]], partner[iu[k]] = iu[k], lu[r]
                 j = np.nonzero(sel & (li == lu[r]) & (ii == iu[k]))[0][0]
                 wclass[lu[r]] = wclass[iu[k]] = cls[j]
-    for imp in np.unique(ii):
-        sel = ii == imp
-        cands[int(imp)] = (li[sel], like[sel], null)
+    weight = matching_beliefs(li, ii, like, null, n, params.bp_iterations)
+    order = np.argsort(ii, kind="stable")
+    bounds = np.flatnonzero(np.diff(ii[order])) + 1
+    for group in np.split(order, bounds):
+        cands[int(ii[group[0]])] = Candidates(li[group], weight[group], null, like[group])
     return Pairing(partner, wclass, cands)
+
+
+def matching_beliefs(li: np.ndarray, ii: np.ndarray, like: np.ndarray, null: float, n: int,
+                     iterations: int) -> np.ndarray:
+    """Per candidate edge (launch ``li``, impact ``ii``, likelihood ``like``) its unnormalised
+    belief ``like * a``: normalised over the impact's edges and ``null`` it is the probability that
+    this launch fired the impact under one-to-one matching.
+
+    Messages in ratio form: ``a`` (launch to impact) = 1 / (null + what the launch's other
+    candidates offer it), ``b`` (impact to launch) = 1 / (null + what the impact's other launches
+    offer it); damped by half each sweep.
+    """
+    a, b = np.full(len(li), 1.0 / null), np.full(len(li), 1.0 / null)
+    for _ in range(iterations):
+        offer = like * b
+        a = 0.5 * a + 0.5 / (null + np.bincount(li, weights=offer, minlength=n)[li] - offer)
+        take = like * a
+        b = 0.5 * b + 0.5 / (null + np.bincount(ii, weights=take, minlength=n)[ii] - take)
+    return like * a
 
 
 def _candidates(x, y, t, sig_t, launches, impacts, params):

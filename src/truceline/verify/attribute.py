@@ -2,8 +2,11 @@
 
 A launch is attributed to the party on whose side it lies, with the probability that its true
 position is on that side (normal error across the line). An impact has no side of its own: it is
-attributed through the launches that could have fired it, weighted by their pairing likelihood
-against the hypothesis that its launch was not observed. Below ``threshold`` it is undetermined.
+attributed through the launches that could have fired it, weighted by their one-to-one matching
+beliefs (:mod:`truceline.fusion.pair`), and through "its launch was not observed", under which
+the round came from where fire that fits it came from: the candidates' sides weighted by their
+flight-time likelihoods alone (a missed round of a salvo is the salvo's battery's). Where the
+round landed is not itself evidence of who fired it. Below ``threshold`` it is undetermined.
 """
 
 from __future__ import annotations
@@ -44,12 +47,14 @@ def attribute(zones: Zones, lon: np.ndarray, lat: np.ndarray, sigma_m: np.ndarra
     launch = kind == "launch"
     for k, party in enumerate(parties):
         p[launch, k] = probs[party][launch]
-    for imp, (launches, weights, null) in pairing.candidates.items():
+    for imp, c in pairing.candidates.items():
         if kind[imp] != "impact":
             continue
-        total = weights.sum() + null
+        total = c.belief.sum() + c.null
         for k, party in enumerate(parties):
-            p[imp, k] = float(np.sum(weights * probs[party][launches]) / total)
+            side_p = probs[party][c.launches]
+            unobserved = np.sum(c.likelihood * side_p) / c.likelihood.sum()
+            p[imp, k] = float((np.sum(c.belief * side_p) + c.null * unobserved) / total)
     best = np.argmax(p, axis=1) if n else np.zeros(0, dtype=int)
     p_best = p[np.arange(n), best] if n else np.zeros(0)
     ok = p_best >= params.threshold
