@@ -17,7 +17,7 @@ import numpy as np
 
 from truceline import __version__
 from truceline.fusion.acoustic import AcousticParams, detect
-from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms
+from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms, split_fire
 from truceline.fusion.pair import PairParams, pair
 from truceline.geodesy import LocalProjection
 from truceline.model.agreement import AgreementHistory, daily_window_seconds
@@ -132,6 +132,7 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
     paired = pairing.partner >= 0
     kind = set_aside_in_storms(ev, kind, paired, params.classify)
     side, p = attribute(zones, ev["lon"], ev["lat"], ev["sigma_major_m"], kind, pairing, params.attribution)
+    kind = np.where(split_fire(ev, kind), ev["label"], kind).astype(object)   # fire, kind unsettled: unpaired, unattributed
     verdict = judge(history, ev["lon"], ev["lat"], ev["time"], kind, paired, pairing.weapon_class, side)
     kind = np.where(verdict.excused_by != "", "explosion", kind).astype(object)
     side = np.where(np.isin(kind, ("launch", "impact")), side, "undetermined").astype(object)

@@ -42,6 +42,18 @@ def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
     return kind
 
 
+def split_fire(events: Columns, kind: np.ndarray) -> np.ndarray:
+    """Mask of 'unknown' events whose sensors heard fire but split between launch and impact.
+
+    No fire label reached ``label_min_frac``, yet the fire labels together outvote 'unknown'
+    (which was not enough to make the event thunder-like): it is fire, of a kind the sensors do not
+    settle. Such an event is reported as fire of its majority label but left out of pairing and
+    attribution, which both depend on the kind.
+    """
+    unknown = np.asarray(events["unknown_frac"], dtype=float)
+    return (np.asarray(kind, dtype=object) == "unknown") & (unknown < 0.5)
+
+
 def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, params: ClassifyParams) -> np.ndarray:
     """Kinds with unpaired fire-labelled events inside an active storm cell turned to 'thunder'.
 

@@ -1,0 +1,41 @@
+"""Event kinds: thunder set aside inside storms, fire kept there when it is clearly fire."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms, split_fire
+from truceline.model.tables import Columns
+
+
+def level1(rows: list[tuple[float, float, str, float, float, float, int]]) -> Columns:
+    """rows: (x km, time s, label, label_frac, unknown_frac, rms_s, n_sensors)."""
+    x, t, label, ff, uf, rms, n = zip(*rows)
+    return Columns({"x": np.array(x) * 1000.0, "y": np.zeros(len(rows)), "time": np.array(t, float),
+                    "label": np.array(label, dtype=object), "label_frac": np.array(ff), "unknown_frac": np.array(uf),
+                    "rms_s": np.array(rms), "n_sensors": np.array(n)})
+
+
+def test_storm_sets_aside_weak_and_sparse_fire_but_keeps_clear_fire() -> None:
+    storm = [(0.0, 0.0, "impact", 0.2, 0.8, 0.4, 8), (2.0, 60.0, "impact", 0.3, 0.7, 0.5, 7),
+             (4.0, 120.0, "launch", 0.1, 0.9, 0.4, 6)]                      # three claps: a storm
+    probes = [(3.0, 90.0, "impact", 0.6, 0.2, 0.05, 9),                     # weakly labelled: thunder
+              (3.0, 95.0, "launch", 0.75, 0.25, 0.05, 4),                   # clear but heard by four: thunder
+              (3.0, 99.0, "launch", 0.9, 0.1, 0.05, 9),                     # clear, well heard: fire
+              (3.0, 101.0, "impact", 0.6, 0.2, 0.05, 9)]                    # weak but paired: fire
+    ev = level1(storm + probes)
+    params = ClassifyParams()
+    kind = classify(ev, params)
+    assert list(kind[:3]) == ["thunder"] * 3
+    paired = np.array([False] * 6 + [True])
+    out = set_aside_in_storms(ev, kind, paired, params)
+    assert list(out[3:]) == ["thunder", "thunder", "launch", "impact"]
+
+
+def test_fire_split_between_launch_and_impact_is_fire_of_unsettled_kind() -> None:
+    ev = level1([(0.0, 0.0, "impact", 0.45, 0.1, 0.05, 9),   # 45 % impact, 45 % launch: fire, kind unsettled
+                 (50.0, 0.0, "launch", 0.3, 0.4, 0.05, 6),   # fire labels outvote unknown
+                 (99.0, 0.0, "launch", 0.9, 0.1, 0.05, 9)])  # settled
+    kind = classify(ev, ClassifyParams())
+    assert list(kind) == ["unknown", "unknown", "launch"]
+    assert list(split_fire(ev, kind)) == [True, True, False]
