@@ -15,7 +15,7 @@ import numpy as np
 
 from truceline.fusion.associate import AssociationParams, Hypothesis, associate
 from truceline.fusion.explain import ExplainParams, explain
-from truceline.fusion.fragments import FragmentParams, absorb
+from truceline.fusion.fragments import FragmentParams, absorb, merge_splits
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
 from truceline.geodesy import LocalProjection
@@ -117,6 +117,12 @@ def _final_locations(rows: np.ndarray, low: np.ndarray, x: np.ndarray, y: np.nda
     if absorbed.shape != rows.shape or (absorbed != rows).any():
         fix = relocate(absorbed, fix.x, fix.y, t, ps, sx, sy, model, fix.t0)
         fix, rows, low = _settle(fix, absorbed, low, t, ps, sx, sy, model, params)
+    merged, keep = merge_splits(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, a.final_tol_s, a.speed_uncertainty,
+                                params.fragments)
+    if not keep.all():
+        low = low[keep]                            # a merged event keeps its larger part's floor
+        fix = relocate(merged[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
+        fix, rows, low = _settle(fix, merged[keep], low, t, ps, sx, sy, model, params)
     return fix, rows
 
 

@@ -8,7 +8,12 @@ Two failures of greedy association leave an event that should not exist:
 - a *mixture*: picks of two or three rounds of a salvo, each missing from its own round's event,
   fitted together at a wrong place.
 
-Either way, the larger events nearby predict the picks: a member pick of event B *fits* event A
+A third failure leaves two events for one source: a *split*, the source's sensors shared out
+between two events that each locate it on their own, a few hundred metres and a second apart
+(typically the sensor row on each side of the line). :func:`merge_splits` relocates each such
+pair on the union of their picks and merges them where nearly all picks fit the joint location.
+
+For fragments and mixtures, the larger events nearby predict the picks: a member pick of event B *fits* event A
 when A has no pick from that sensor and A's predicted arrival there lies within the
 association's tolerance. When at least ``fragment_fit`` of B's picks fit events larger than B,
 B is dissolved: each fitting pick goes to the event it fits best, the rest are set free. Rounds
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from truceline.fusion.propagation import Propagation
+from truceline.fusion.propagation import Propagation, relocate
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,10 @@ class FragmentParams:
     near_m: float = 15_000.0   # larger events this close in place ...
     near_s: float = 45.0       # ... and origin time are checked
     fragment_fit: float = 0.5  # share of an event's picks the larger events must predict to dissolve it
+    split_m: float = 3_000.0   # two events this close in place ...
+    split_s: float = 4.0       # ... and origin time, ...
+    split_shared: int = 1      # ... sharing at most this many sensors, are tried as one source,
+    split_fit: float = 0.8     # merged where this share of their picks fits the joint location
 
 
 def absorb(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, t: np.ndarray, ps: np.ndarray,
@@ -100,3 +109,61 @@ def _reassign(rows: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
     for i, m in enumerate(members):
         out[i, :len(m)] = m
     return out
+
+
+def merge_splits(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, t: np.ndarray, ps: np.ndarray,
+                 sx: np.ndarray, sy: np.ndarray, model: Propagation, tol_s: float, speed_uncertainty: float,
+                 params: FragmentParams = FragmentParams()) -> tuple[np.ndarray, np.ndarray]:
+    """(member rows, kept mask) after merging split events: pairs close in place and time that
+    share at most ``split_shared`` sensors and whose union of picks (the larger event's pick where
+    both have one) fits one location: ``split_fit`` of the picks within the association's
+    tolerance, more than either event had (the misfits are pruned afterwards, as after every
+    relocation). Each event merges at most once per call, best joint fit first; the merged-away
+    event's row is dropped."""
+    n = len(rows)
+    keep = np.ones(n, dtype=bool)
+    if n < 2:
+        return rows, keep
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(params.split_m, output_type="ndarray").reshape(-1, 2)
+    pairs = pairs[np.abs(t0[pairs[:, 0]] - t0[pairs[:, 1]]) <= params.split_s]
+    size = (rows >= 0).sum(axis=1)
+    members = [r[r >= 0] for r in rows]
+    sensors = [set(ps[m].tolist()) for m in members]
+    union, order = [], []
+    for a, b in pairs:
+        a, b = (a, b) if size[a] >= size[b] else (b, a)
+        if len(sensors[a] & sensors[b]) > params.split_shared:
+            continue
+        extra = members[b][~np.isin(ps[members[b]], list(sensors[a]))]
+        union.append(np.concatenate([members[a], extra]))
+        order.append((a, b))
+    if not union:
+        return rows, keep
+    width = max(len(u) for u in union)
+    joint = np.full((len(union), width), -1, dtype=np.int64)
+    for k, u in enumerate(union):
+        joint[k, :len(u)] = u
+    ab = np.array(order)
+    fix = relocate(joint, x[ab[:, 0]], y[ab[:, 0]], t, ps, sx, sy, model, t0[ab[:, 0]])
+    have = joint >= 0
+    dist = np.hypot(sx[ps[np.maximum(joint, 0)]] - fix.x[:, None], sy[ps[np.maximum(joint, 0)]] - fix.y[:, None])
+    tol = tol_s + speed_uncertainty * dist / 340.0
+    good = have & (np.abs(np.nan_to_num(fix.residuals, nan=np.inf)) <= tol)
+    n_good, n_all = good.sum(axis=1), have.sum(axis=1)
+    fits = (n_good >= params.split_fit * n_all) & (n_good > size[ab].max(axis=1))
+    sq = np.where(good, np.nan_to_num(fix.residuals), 0.0) ** 2
+    rms = np.sqrt(sq.sum(axis=1) / np.maximum(n_good, 1))
+    out = [r for r in rows]
+    used = np.zeros(n, dtype=bool)
+    for k in np.flatnonzero(fits)[np.argsort(rms[fits], kind="stable")]:
+        a, b = ab[k]
+        if used[a] or used[b]:
+            continue
+        used[a] = used[b] = True
+        out[a], keep[b] = joint[k][joint[k] >= 0], False
+    width = max(len(r[r >= 0]) for r in out)
+    merged = np.full((n, width), -1, dtype=np.int64)
+    for i, r in enumerate(out):
+        r = r[r >= 0]
+        merged[i, :len(r)] = r
+    return merged, keep
