@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -122,11 +123,27 @@ def inspect(path: Path, fmt: str | None, errors: int) -> None:
         result = truceline.read(path, format=fmt)
     except (FormatError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    console.print(f"[bold]{path}[/]: format [cyan]{result.format}[/]")
+    console.print(f"[bold]{path}[/]: format [cyan]{result.format}[/]", soft_wrap=True)
     console.print(f"received {result.received}, accepted {result.accepted}, duplicates {result.duplicates}, "
                   f"quarantined {result.quarantined}")
+    _summary(result.table)
     for q in result.quarantine[:errors]:
         console.print(f"  row {q.row}: {q.reason}")
+
+
+def _summary(table) -> None:
+    """What an analyst checks first in a table that was read: its time span and flags."""
+    if table is None or len(table) == 0:
+        return
+    from truceline.model.timefmt import to_iso
+    if "time" in table:
+        console.print(f"time {to_iso(float(table['time'].min()))} .. {to_iso(float(table['time'].max()))}")
+    for name in ("instrument", "satellite", "confidence"):
+        if name in table:
+            values, counts = np.unique(table[name].astype(str), return_counts=True)
+            console.print(f"{name}: " + ", ".join(f"{v} {c}" for v, c in zip(values, counts)))
+    if "saturated" in table:
+        console.print(f"saturated (kept, flagged): {int(np.sum(table['saturated']))}")
 
 
 @cli.command()

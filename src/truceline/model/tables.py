@@ -190,5 +190,24 @@ TRUTH_EVENT_EXTRAS: tuple[Column, ...] = (
 )
 """Columns the simulator writes after the ``truth_events`` contract's; readers that predate them ignore them."""
 
+HOTSPOTS = Contract("hotspots", (
+    _c("hotspot_id", "str", "", "Stable identifier: satellite, acquisition time and position (FIRMS rows carry none)."),
+    _c("time", "time", "s", "Acquisition time (acq_date + acq_time, UTC): the satellite overpass."),
+    _c("lon", "float", "degree", "Centre of the fire pixel, WGS 84 longitude."),
+    _c("lat", "float", "degree", "Centre of the fire pixel, WGS 84 latitude."),
+    _c("instrument", "str", "", "VIIRS | MODIS."),
+    _c("satellite", "str", "", "As the file names it: N (Suomi NPP), N20, N21, Terra, Aqua (T, A) ..."),
+    _c("confidence", "str", "", "low | nominal | high (VIIRS words or letters; MODIS 0-29 / 30-79 / 80-100)."),
+    _c("confidence_pct", "float", "%", "MODIS detection confidence 0-100 as given; NaN for VIIRS."),
+    _c("brightness_k", "float", "K", "Fire-channel brightness temperature: VIIRS I-4 (bright_ti4), MODIS 21/22 (brightness)."),
+    _c("brightness2_k", "float", "K", "Background-channel brightness temperature: VIIRS I-5 (bright_ti5), MODIS 31."),
+    _c("frp_mw", "float", "MW", "Fire radiative power."),
+    _c("scan_km", "float", "km", "Pixel size along scan (grows toward the swath edge)."),
+    _c("track_km", "float", "km", "Pixel size along track."),
+    _c("daynight", "str", "", "D | N."),
+    _c("saturated", "bool", "", "The fire channel is at its saturation value (VIIRS I-4 367 K): kept, its "
+       "brightness and FRP are lower bounds."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
-                                                      TRUTH_EVENTS)}
+                                                      TRUTH_EVENTS, HOTSPOTS)}
