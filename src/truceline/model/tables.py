@@ -209,5 +209,25 @@ HOTSPOTS = Contract("hotspots", (
        "brightness and FRP are lower bounds."),
 ))
 
+THERMAL_EVENTS = Contract("thermal_events", (
+    _c("event_id", "str", "", "TH- and the event's first hotspot_id: stable for the same hotspots."),
+    _c("time", "time", "s", "Overpass time (the earliest hotspot of the event)."),
+    _c("lon", "float", "degree", "FRP-weighted centre of the event's pixels, WGS 84 longitude."),
+    _c("lat", "float", "degree", "FRP-weighted centre of the event's pixels, WGS 84 latitude."),
+    _c("sigma_m", "float", "m", "1-sigma position uncertainty: half the mean pixel size, spread of the pixels added."),
+    _c("instrument", "str", "", "VIIRS | MODIS."),
+    _c("satellite", "str", "", "As in the hotspot file."),
+    _c("n_pixels", "int", "", "Hotspots (fire pixels) of one overpass joined into this event."),
+    _c("frp_mw", "float", "MW", "Summed fire radiative power (a lower bound where a pixel is saturated)."),
+    _c("brightness_max_k", "float", "K", "Hottest pixel's fire-channel brightness temperature."),
+    _c("confidence", "str", "", "Best FIRMS confidence class among the pixels: low | nominal | high."),
+    _c("saturated", "bool", "", "At least one pixel at the fire channel's saturation value (kept, flagged)."),
+    _c("persistent_days", "int", "", "Most distinct earlier days (within the look-back) with a hotspot at one of its pixels."),
+    _c("masked", "bool", "", "A persistent non-conflict source (industry, a recurring site): kept, not reported as fire."),
+    _c("reason", "str", "", "Why it is masked, in words; empty when it is reported as fire."),
+    _c("hotspot_ids", "str", "", "The hotspot_ids of its pixels, space-separated (the evidence)."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
-                                                      TRUTH_EVENTS, HOTSPOTS)}
+                                                      TRUTH_EVENTS, HOTSPOTS,
+                                                      THERMAL_EVENTS)}
