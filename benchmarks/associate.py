@@ -229,6 +229,19 @@ def _read_events(path: Path) -> dict[str, np.ndarray]:
 
 # --------------------------------------------------------------------------- report
 
+def earlier_pyocto(path: Path, scenario: str, day: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    """The PyOcto side of an earlier result on the same day: PyOcto's output does not depend on
+    Truceline's engine, so a run that changes only the engine may reuse it (on 2 cores a front
+    day costs PyOcto ~13 minutes). Refused unless scenario, seed and picks count match."""
+    earlier = json.loads(Path(path).read_text(encoding="utf-8"))
+    want = (scenario, day["n_picks"], seed if seed is not None else 7)
+    got = (earlier.get("scenario"), earlier.get("n_picks"), earlier.get("seed"))
+    if got != want or earlier.get("pyocto", {}).get("skipped"):
+        raise SystemExit(f"{path}: not a PyOcto result of this day (scenario, picks, seed {got}, need {want})")
+    return {**earlier["pyocto"], "reused_from": f"{Path(path).name} (engine {earlier.get('engine_digest')}, "
+                                                f"{earlier.get('truceline_version')})"}
+
+
 def engine_digest() -> str:
     """sha256 (first 16 hex) of the engine's sources imported here: fusion/, verify/, pipeline.py.
 
@@ -282,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout-s", type=float, default=None, help="Stop a side after this many seconds.")
     parser.add_argument("--reuse", action="store_true",
                         help="With --work: score the outputs a previous run left there instead of running the sides again.")
+    parser.add_argument("--pyocto-from", type=Path, default=None,
+                        help="Take the PyOcto side from an earlier result JSON of the same scenario instead of running "
+                             "it (refused unless its picks count and seed match; marked 'reused_from').")
     parser.add_argument("--child-truceline", nargs=2, metavar=("DAY", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_truceline:
@@ -300,9 +316,10 @@ def main(argv: list[str] | None = None) -> int:
                   "python": platform.python_version(), "sound_speed_mps": day["speed_mps"],
                   "truceline": skipped if args.only == "pyocto" else truceline_side(day, work, args.timeout_s, console,
                                                                                      args.reuse),
-                  "pyocto": skipped if args.only == "truceline" else pyocto_side(day, args.pyocto_python,
-                                                                                  args.timeout_s, args.pyocto_threads,
-                                                                                  console, args.reuse)}
+                  "pyocto": (earlier_pyocto(args.pyocto_from, args.scenario, day, args.seed) if args.pyocto_from
+                             else skipped if args.only == "truceline"
+                             else pyocto_side(day, args.pyocto_python, args.timeout_s, args.pyocto_threads, console,
+                                              args.reuse))}
     from truceline import __version__
     from truceline.evaluate_assoc import jsonable
 

@@ -229,3 +229,46 @@ def violations_summary(events: Columns) -> dict[str, int]:
     out = {str(s): int((sides == s).sum()) for s in sorted(set(sides))}
     out["total"] = int(v.sum())
     return out
+
+
+@dataclass(frozen=True)
+class ThermalOutputs:
+    """What ``run_thermal`` found and wrote."""
+
+    events: Columns
+    counts: dict[str, int]
+    events_csv: Path
+    quarantine_csv: Path | None
+
+
+def run_thermal(files: list[Path], history: list[Path], out: Path) -> ThermalOutputs:
+    """Read FIRMS files (``history``: earlier ones, to learn persistent sources), join their hotspots
+    into thermal events and write ``OUT/thermal_events.csv`` (and ``OUT/quarantine_firms.csv``
+    when rows were refused). Counts add up over the files: received = accepted + duplicates +
+    quarantined."""
+    from truceline.fusion.thermal import thermal_events
+    from truceline.model.tables import HOTSPOTS, THERMAL_EVENTS
+
+    def load(paths: list[Path]) -> tuple[Columns, list[ReadResult]]:
+        results = [read(p, format="firms") for p in paths]
+        tables = [r.table for r in results if r.table is not None and len(r.table)]
+        if not tables:
+            return Columns.empty(HOTSPOTS), results
+        return Columns({c: np.concatenate([t[c] for t in tables]) for c in HOTSPOTS.names}), results
+
+    today, results = load(files)
+    past, _ = load(history)
+    events = thermal_events(today, history=past)
+    out.mkdir(parents=True, exist_ok=True)
+    events_csv = out / "thermal_events.csv"
+    write_table_csv(events, events_csv, THERMAL_EVENTS)
+    refused = [q for r in results for q in r.quarantine]
+    quarantine_csv = None
+    if refused:
+        quarantine_csv = out / "quarantine_firms.csv"
+        write_quarantine(refused, quarantine_csv)
+    counts = {"received": sum(r.received for r in results), "accepted": sum(r.accepted for r in results),
+              "duplicates": sum(r.duplicates for r in results), "quarantined": len(refused),
+              "history_hotspots": len(past), "events": len(events), "masked": int(np.sum(events["masked"])),
+              "saturated_events": int(np.sum(events["saturated"]))}
+    return ThermalOutputs(events, counts, events_csv, quarantine_csv)

@@ -87,8 +87,16 @@ def demo(out: Path, seed: int, calm: bool) -> None:
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
     _print_eval(result)
+    from truceline.app import run_thermal
+    from truceline.evaluate import evaluate_thermal, read_truth_hotspots
+    thermal = run_thermal([paths["firms_viirs"], paths["firms_modis"]], [paths["firms_history"]], out)
+    _print_thermal(thermal.counts)
+    scores = evaluate_thermal(thermal.events, read_truth_hotspots(paths["truth"]))
+    console.print(f"  against truth: {scores['impact_events']} from impact fires, {scores['impact_kept']:.0%} kept; "
+                  f"{scores['industry_events']} from industrial sites, {scores['industry_masked']:.0%} masked; "
+                  f"{scores['burn_events']} one-off field fires (satellite-only: at most 'possible')")
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
-    console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}; store: {outputs.store}")
+    console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}; store: {outputs.store}")
     _print_ledger(outputs)
     console.print(f"Done in {time.monotonic() - t0:.1f} s.")
 
@@ -144,6 +152,30 @@ def _summary(table) -> None:
             console.print(f"{name}: " + ", ".join(f"{v} {c}" for v, c in zip(values, counts)))
     if "saturated" in table:
         console.print(f"saturated (kept, flagged): {int(np.sum(table['saturated']))}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--history", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Earlier FIRMS file(s) to learn persistent sources from (repeatable).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for thermal_events.csv.")
+def thermal(files: tuple[Path, ...], history: tuple[Path, ...], out: Path) -> None:
+    """Join FIRMS hotspots into thermal events, masking persistent sources learnt from --history."""
+    from truceline.app import run_thermal
+    try:
+        result = run_thermal(list(files), list(history), out)
+    except (FormatError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_thermal(result.counts)
+    console.print(f"wrote {result.events_csv}" + (f"; refused rows: {result.quarantine_csv}" if result.quarantine_csv
+                                                    else ""))
+
+
+def _print_thermal(c: dict[str, int]) -> None:
+    console.print(f"Thermal (FIRMS): received {c['received']}, accepted {c['accepted']}, duplicates "
+                  f"{c['duplicates']}, quarantined {c['quarantined']}; {c['events']} thermal events, "
+                  f"{c['masked']} masked as persistent sources (learnt from {c['history_hotspots']} earlier "
+                  f"hotspots), {c['saturated_events']} with saturated pixels")
 
 
 @cli.command()

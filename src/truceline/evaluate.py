@@ -257,3 +257,35 @@ def _ratio(num: int, den: int) -> float:
 
 
 __all__ = ["FIRE_KINDS", "Evaluation", "evaluate", "match", "read_truth"]
+
+
+def evaluate_thermal(events: Columns, truth_hotspots: Columns) -> dict[str, float | int]:
+    """Thermal events against the simulator's truth of their hotspots (``truth/hotspots.csv``).
+
+    Each event takes the source of most of its pixels: an impact's fire (conflict), an industrial
+    site (persistent, should be masked) or a one-off field fire (non-conflict, not learnable from
+    history: a FIRMS-only finding, which never rises above 'possible').
+    """
+    source = dict(zip(truth_hotspots["hotspot_id"].astype(str), truth_hotspots["source"].astype(str)))
+    kinds = []
+    for ids in events["hotspot_ids"].astype(str):
+        votes = [source.get(h, "unknown") for h in ids.split()]
+        kinds.append(max(set(votes), key=votes.count))
+    kind = np.array(kinds, dtype=object)
+    masked = np.asarray(events["masked"], dtype=bool)
+    n = {k: int(np.sum(kind == k)) for k in ("impact", "industry", "burn")}
+    return {"thermal_events": len(events), "impact_events": n["impact"], "industry_events": n["industry"],
+            "burn_events": n["burn"],
+            "impact_kept": float(np.mean(~masked[kind == "impact"])) if n["impact"] else float("nan"),
+            "industry_masked": float(np.mean(masked[kind == "industry"])) if n["industry"] else float("nan"),
+            "masked_true_conflict": int(np.sum(masked & (kind == "impact")))}
+
+
+def read_truth_hotspots(truth_dir: Path) -> Columns:
+    """The simulator's truth of its hotspots, ``truth_dir/hotspots.csv``: hotspot_id, source, source_id."""
+    path = Path(truth_dir) / "hotspots.csv"
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file (expected the simulator's truth/hotspots.csv)")
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    return Columns({k: np.array([r[k] for r in rows], dtype=object) for k in ("hotspot_id", "source", "source_id")})

@@ -42,8 +42,9 @@ class ThermalParams:
 
 def persistent_days(hotspots: Columns, history: Columns, proj: LocalProjection,
                     params: ThermalParams = ThermalParams()) -> np.ndarray:
-    """Per hotspot, the number of distinct earlier days in the look-back with a hotspot of the same
-    instrument within its persistence radius (0 with no history)."""
+    """Per hotspot, the number of distinct earlier days in the look-back with a hotspot of either
+    instrument within the larger of the two instruments' persistence radii (0 with no history): a
+    place that burns is persistent whichever satellite saw it."""
     out = np.zeros(len(hotspots), dtype=np.int64)
     if len(hotspots) == 0 or len(history) == 0:
         return out
@@ -51,16 +52,22 @@ def persistent_days(hotspots: Columns, history: Columns, proj: LocalProjection,
     px, py = proj.to_xy(history["lon"], history["lat"])
     h_day = np.floor(np.asarray(history["time"], float) / DAY_S).astype(np.int64)
     day = np.floor(np.asarray(hotspots["time"], float) / DAY_S).astype(np.int64)
-    for instrument, radius in params.persistent_radius_m.items():
+    seen: dict[int, set[int]] = {}
+    radii = params.persistent_radius_m
+    for instrument in radii:
         mine = np.flatnonzero(hotspots["instrument"].astype(str) == instrument)
-        past = np.flatnonzero(history["instrument"].astype(str) == instrument)
-        if len(mine) == 0 or len(past) == 0:
-            continue
-        near = cKDTree(np.column_stack([px[past], py[past]])).query_ball_point(
-            np.column_stack([hx[mine], hy[mine]]), r=radius)
-        for k, hits in zip(mine, near):
-            days = h_day[past[np.asarray(hits, dtype=np.int64)]]
-            out[k] = len(np.unique(days[(days < day[k]) & (days >= day[k] - params.lookback_days)]))
+        for other in radii:
+            past = np.flatnonzero(history["instrument"].astype(str) == other)
+            if len(mine) == 0 or len(past) == 0:
+                continue
+            near = cKDTree(np.column_stack([px[past], py[past]])).query_ball_point(
+                np.column_stack([hx[mine], hy[mine]]), r=max(radii[instrument], radii[other]))
+            for k, hits in zip(mine, near):
+                days = h_day[past[np.asarray(hits, dtype=np.int64)]]
+                seen.setdefault(int(k), set()).update(
+                    days[(days < day[k]) & (days >= day[k] - params.lookback_days)].tolist())
+    for k, days_seen in seen.items():
+        out[k] = len(days_seen)
     return out
 
 

@@ -33,6 +33,37 @@ def write_table(table: Columns, names: tuple[str, ...], path: Path, times: tuple
             w.writerow([to_iso(table[n][i]) if n in times else _cell(table[n][i]) for n in names])
 
 
+FIRMS_ARCHIVE = ("latitude", "longitude", "bright_ti4", "scan", "track", "acq_date", "acq_time", "satellite",
+                 "confidence", "version", "bright_ti5", "frp", "daynight", "instrument")
+"""The FIRMS archive / NRT download layout (VIIRS): instrument last, acq_time HH:MM:SS, words."""
+FIRMS_AREA_MODIS = ("latitude", "longitude", "brightness", "scan", "track", "acq_date", "acq_time", "satellite",
+                    "instrument", "confidence", "version", "bright_t31", "frp", "daynight")
+"""The FIRMS area-API layout (MODIS): instrument after satellite, acq_time HHMM, confidence 0-100."""
+
+
+def write_firms(table: Columns, path: Path, area_api: bool = False) -> None:
+    """Hotspots as FIRMS writes them: VIIRS in the archive layout, or MODIS in the area-API one."""
+    from datetime import datetime, timezone
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = FIRMS_AREA_MODIS if area_api else FIRMS_ARCHIVE
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(names)
+        for r in table.rows():
+            when = datetime.fromtimestamp(float(r["time"]), timezone.utc)
+            row = {"latitude": f"{r['lat']:.5f}", "longitude": f"{r['lon']:.5f}", "scan": r["scan_km"],
+                   "track": r["track_km"], "acq_date": when.strftime("%Y-%m-%d"), "satellite": r["satellite"],
+                   "frp": r["frp_mw"], "daynight": r["daynight"], "instrument": r["instrument"]}
+            if area_api:
+                row.update(brightness=r["brightness_k"], bright_t31=r["brightness2_k"], version="6.1NRT",
+                           acq_time=str(int(when.strftime("%H%M"))), confidence=f"{r['confidence_pct']:.0f}")
+            else:
+                row.update(bright_ti4=r["brightness_k"], bright_ti5=r["brightness2_k"], version="2.0NRT",
+                           acq_time=when.strftime("%H:%M:%S"), confidence=r["confidence"])
+            w.writerow([row[n] for n in names])
+
+
 def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[str, Path]:
     """Write ``sensors.csv``, ``picks.csv``, ``agreement.yaml`` and ``truth/`` under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -50,6 +81,15 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
     write_table(sim.truth, TRUTH_EVENTS.names + extras, truth / "events.csv", times=("time",))
     write_table(sim.sensor_truth, sim.sensor_truth.names, truth / "sensors.csv")
     write_table(sim.picks, tuple(n for n in ("pick_id", "truth_id", "is_outlier") if n in sim.picks), truth / "picks.csv")
+    if sim.thermal is not None:
+        th = sim.thermal
+        paths.update(firms_viirs=out / "firms_viirs.csv", firms_modis=out / "firms_modis.csv",
+                     firms_history=out / "firms_history.csv")
+        write_firms(th.viirs, paths["firms_viirs"])
+        write_firms(th.modis, paths["firms_modis"], area_api=True)
+        write_firms(th.history, paths["firms_history"])
+        write_table(th.truth, th.truth.names, truth / "hotspots.csv")
+        write_table(th.passes, th.passes.names, truth / "passes.csv", times=("time",))
     params = {k: (str(v) if not isinstance(v, (int, float, bool)) else v) for k, v in asdict(sim.params).items()}
     (truth / "scenario.json").write_text(json.dumps({"params": params, "mean_sound_speed_mps": sim.sound_speed_mps,
                                                      "n_truth_events": len(sim.truth), "n_pick_rows": len(sim.picks_rows)},

@@ -1,0 +1,66 @@
+"""Simulated FIRMS hotspots: where their fires are, what masks them, and the CLI over them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import truceline
+from truceline.cli import cli
+from truceline.evaluate import evaluate_thermal, read_truth_hotspots
+from truceline.geodesy import GEOD
+from truceline.simulate.presets import write_preset
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory) -> dict[str, Path]:
+    return write_preset("small", tmp_path_factory.mktemp("small"))[-1]
+
+
+def test_files_read_whole_in_their_layouts(day) -> None:
+    for name, instrument in (("firms_viirs", "VIIRS"), ("firms_modis", "MODIS"), ("firms_history", "VIIRS")):
+        r = truceline.read(day[name])
+        assert r.format == "firms" and r.balanced() and r.quarantined == 0 and r.accepted > 0
+        assert set(r.table["instrument"]) == {instrument}
+    header = day["firms_modis"].read_text().splitlines()[0].split(",")
+    assert header.index("instrument") == header.index("satellite") + 1          # the area-API order
+
+
+def test_impact_fires_lie_at_their_impacts(day) -> None:
+    truth = read_truth_hotspots(day["truth"])
+    events = truceline.evaluate.read_truth(day["truth"])
+    where = {str(t): (lo, la) for t, lo, la in zip(events["truth_id"], events["lon"], events["lat"])}
+    hot = truceline.read(day["firms_viirs"]).table
+    row = {h: k for k, h in enumerate(hot["hotspot_id"].astype(str))}
+    n = 0
+    for h, src, sid in zip(truth["hotspot_id"], truth["source"], truth["source_id"]):
+        if src != "impact" or h not in row:
+            continue
+        lo, la = where[str(sid)]
+        _, _, d = GEOD.inv(lo, la, hot["lon"][row[h]], hot["lat"][row[h]])
+        assert d < 1_500.0                      # geolocation error and the fire's pixels around it
+        n += 1
+    assert n > 5
+
+
+def test_the_cli_masks_industry_and_keeps_conflict_fire(day, tmp_path: Path) -> None:
+    out = CliRunner().invoke(cli, ["thermal", str(day["firms_viirs"]), str(day["firms_modis"]),
+                                   "--history", str(day["firms_history"]), "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "quarantined 0" in out.output and (tmp_path / "thermal_events.csv").is_file()
+    from truceline.app import run_thermal
+    result = run_thermal([day["firms_viirs"], day["firms_modis"]], [day["firms_history"]], tmp_path)
+    scores = evaluate_thermal(result.events, read_truth_hotspots(day["truth"]))
+    assert scores["impact_events"] > 5 and scores["industry_events"] > 0
+    assert scores["impact_kept"] == 1.0 and scores["masked_true_conflict"] == 0
+    assert scores["industry_masked"] >= 0.9
+    without = run_thermal([day["firms_viirs"]], [], tmp_path / "none")
+    assert not np.any(without.events["masked"])             # nothing learnt, nothing masked
+
+
+def test_a_file_that_is_not_firms_is_refused_by_name(day, tmp_path: Path) -> None:
+    out = CliRunner().invoke(cli, ["thermal", str(day["picks"]), "--out", str(tmp_path)])
+    assert out.exit_code == 1 and "picks.csv" in out.output
