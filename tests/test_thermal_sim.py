@@ -64,3 +64,21 @@ def test_the_cli_masks_industry_and_keeps_conflict_fire(day, tmp_path: Path) -> 
 def test_a_file_that_is_not_firms_is_refused_by_name(day, tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["thermal", str(day["picks"]), "--out", str(tmp_path)])
     assert out.exit_code == 1 and "picks.csv" in out.output
+
+
+def test_confidence_levels_are_calibrated_against_truth(day, tmp_path: Path) -> None:
+    from truceline.app import run_incidents, run_thermal
+    from truceline.evaluate import evaluate_incidents, read_truth
+    from truceline.pipeline import ProcessParams, analyse, load_history, read_inputs
+
+    sensors, picks = read_inputs(day["picks"], day["sensors"])
+    processed = analyse(sensors, picks, load_history(day["agreement"]), ProcessParams(), signed=True)
+    thermal = run_thermal([day["firms_viirs"], day["firms_modis"]], [day["firms_history"]], tmp_path).events
+    found = run_incidents(processed.events, thermal, tmp_path).incidents
+    levels = {r["confidence"]: r for r in evaluate_incidents(found, processed.events, thermal,
+                                                            read_truth(day["truth"]), read_truth_hotspots(day["truth"]))}
+    assert levels["corroborated"]["n"] >= 5 and levels["corroborated"]["true_share"] >= 0.98
+    assert levels["possible"]["true_share"] < levels["probable"]["true_share"] <= levels["corroborated"]["true_share"]
+    # a corroborated incident shows both kinds of evidence
+    corr = found.take(found["confidence"].astype(str) == "corroborated")
+    assert all(e and h for e, h in zip(corr["event_ids"].astype(str), corr["thermal_ids"].astype(str)))

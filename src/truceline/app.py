@@ -272,3 +272,22 @@ def run_thermal(files: list[Path], history: list[Path], out: Path) -> ThermalOut
               "history_hotspots": len(past), "events": len(events), "masked": int(np.sum(events["masked"])),
               "saturated_events": int(np.sum(events["saturated"]))}
     return ThermalOutputs(events, counts, events_csv, quarantine_csv)
+
+
+@dataclass(frozen=True)
+class IncidentOutputs:
+    """The incidents of a run and where they were written."""
+
+    incidents: Columns
+    incidents_csv: Path
+
+
+def run_incidents(events: Columns, thermal: Columns, out: Path) -> IncidentOutputs:
+    """Join a run's acoustic events and thermal events into incidents; write ``OUT/incidents.csv``."""
+    from truceline.model.tables import INCIDENTS
+    from truceline.verify.incidents import incidents
+
+    found = incidents(events, thermal)
+    path = Path(out) / "incidents.csv"
+    write_table_csv(found, path, INCIDENTS)
+    return IncidentOutputs(found, path)

@@ -95,8 +95,16 @@ def demo(out: Path, seed: int, calm: bool) -> None:
     console.print(f"  against truth: {scores['impact_events']} from impact fires, {scores['impact_kept']:.0%} kept; "
                   f"{scores['industry_events']} from industrial sites, {scores['industry_masked']:.0%} masked; "
                   f"{scores['burn_events']} one-off field fires (satellite-only: at most 'possible')")
+    from truceline.app import run_incidents
+    from truceline.evaluate import evaluate_incidents, read_truth as _truth
+    found = run_incidents(processed.events, thermal.events, out)
+    levels = evaluate_incidents(found.incidents, processed.events, thermal.events, _truth(paths["truth"]),
+                                read_truth_hotspots(paths["truth"]))
+    console.print(f"Incidents: {len(found.incidents)} ({found.incidents_csv.name}); by confidence, with the share "
+                  "true against the truth: " + ", ".join(f"{r['confidence']} {r['n']} ({r['true_share']:.0%})"
+                                                       for r in levels if r["n"]))
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
-    console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}; store: {outputs.store}")
+    console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}, {found.incidents_csv}; store: {outputs.store}")
     _print_ledger(outputs)
     console.print(f"Done in {time.monotonic() - t0:.1f} s.")
 

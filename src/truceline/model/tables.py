@@ -228,6 +228,22 @@ THERMAL_EVENTS = Contract("thermal_events", (
     _c("hotspot_ids", "str", "", "The hotspot_ids of its pixels, space-separated (the evidence)."),
 ))
 
+INCIDENTS = Contract("incidents", (
+    _c("incident_id", "str", "", "Incident identifier within a run (I00001, … in time order)."),
+    _c("start", "time", "s", "Its earliest piece of evidence (a launch, an impact, an overpass)."),
+    _c("end", "time", "s", "Its latest piece of evidence."),
+    _c("lon", "float", "degree", "Where it happened: its impact, else its launch, else its thermal event (WGS 84)."),
+    _c("lat", "float", "degree", "Latitude of the same point (WGS 84)."),
+    _c("modalities", "str", "", "Independent sources behind it, space-separated: acoustic, thermal."),
+    _c("confidence", "str", "", "corroborated | probable | possible | unverified (docs/verification.md)."),
+    _c("attributed_side", "str", "", "Party id of the side that fired, or 'undetermined'."),
+    _c("attribution", "str", "", "attributed (p >= 0.95) | largely attributed (0.8 <= p < 0.95) | undetermined."),
+    _c("attribution_p", "float", "", "Probability of that side; empty when undetermined."),
+    _c("is_violation", "bool", "", "Any of its acoustic events is a violation of the agreement."),
+    _c("event_ids", "str", "", "Space-separated event_ids of its acoustic events (a launch and its impact)."),
+    _c("thermal_ids", "str", "", "Space-separated event_ids of its thermal events."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
                                                       TRUTH_EVENTS, HOTSPOTS,
-                                                      THERMAL_EVENTS)}
+                                                      THERMAL_EVENTS, INCIDENTS)}

@@ -1,0 +1,158 @@
+"""Incidents: the evidence of one happening across sources, with graded confidence and attribution.
+
+Level 2. An acoustic *chain* is a fire event and its paired partner (a launch and its impact),
+or a lone fire event. A thermal event (satellite hotspots, not masked as a persistent source)
+*fits* a chain when it lies within ``link_m`` (or three combined sigmas, if larger) of the
+chain's impact and was seen between the impact and ``burn_s`` after it: a fire the round started,
+still burning at the overpass. Chains and thermal events that fit are one incident (connected
+components); a thermal event that fits no chain is an incident of its own.
+
+Confidence (the written criteria are docs/verification.md):
+
+- ``corroborated``: two independent modalities (acoustic and thermal) both saw it, the acoustic
+  one from signed data;
+- ``probable``: one modality, strong: a signed acoustic chain with launch and impact paired and
+  heard by 6 or more sensors (however many more, a single chain stops here);
+- ``possible``: weak or single-sensor evidence: an unpaired or low-confidence acoustic event, or
+  satellites alone (FIRMS-only findings stop here);
+- ``unverified``: unsigned data alone.
+
+``confirmed`` is an analyst's decision, never automatic. Attribution is graded apart:
+``attributed`` (p ≥ 0.95), ``largely attributed`` (0.8 ≤ p < 0.95), ``undetermined``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from truceline.geodesy import LocalProjection
+from truceline.model.tables import INCIDENTS, Columns
+
+FIRE = ("launch", "impact")
+UNDETERMINED = "undetermined"
+RANK = {"unverified": 0, "possible": 1, "probable": 2, "corroborated": 3}
+
+
+@dataclass(frozen=True)
+class IncidentParams:
+    """Settings of incident grouping and grading."""
+
+    link_m: float = 1_500.0      # a thermal event this close to an impact can be its fire ...
+    burn_s: float = 12 * 3600.0  # ... seen up to this long after the impact
+    attributed_p: float = 0.95   # attribution at or above: 'attributed'; from 0.8: 'largely attributed'
+
+
+def attribution_grade(p: np.ndarray, params: IncidentParams = IncidentParams()) -> np.ndarray:
+    """attributed | largely attributed | undetermined, from attribution probabilities (NaN: none)."""
+    p = np.asarray(p, dtype=float)
+    return np.where(p >= params.attributed_p, "attributed",
+                    np.where(p >= 0.8, "largely attributed", UNDETERMINED)).astype(object)
+
+
+def chains(events: Columns) -> np.ndarray:
+    """Per event, the index of its acoustic chain (a launch and its paired impact share one); -1
+    for events that are not fire."""
+    kind = events["kind"].astype(str)
+    fire = np.isin(kind, FIRE)
+    row = {str(e): k for k, e in enumerate(events["event_id"])}
+    partner = np.array([row.get(str(p), -1) for p in events["pair_id"]], dtype=np.int64)
+    n = len(events)
+    link = np.flatnonzero(fire & (partner >= 0))
+    graph = coo_matrix((np.ones(len(link)), (link, partner[link])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    out = np.where(fire, comp, -1)
+    _, dense = np.unique(out[fire], return_inverse=True)
+    out[fire] = dense
+    return out.astype(np.int64)
+
+
+def incidents(events: Columns, thermal: Columns, params: IncidentParams = IncidentParams()) -> Columns:
+    """The incidents (``INCIDENTS``) of a run's level-2 acoustic events and its thermal events."""
+    chain = chains(events)
+    n_chain = int(chain.max()) + 1 if (chain >= 0).any() else 0
+    thermal = thermal.take(~np.asarray(thermal["masked"], dtype=bool)) if len(thermal) else thermal
+    n_th = len(thermal)
+    if n_chain + n_th == 0:
+        return Columns.empty(INCIDENTS)
+    anchor = _anchors(events, chain, n_chain)              # per chain: its impact (else launch) row
+    pts = np.r_[np.column_stack([events["lon"][anchor], events["lat"][anchor]]) if n_chain else np.zeros((0, 2)),
+                np.column_stack([thermal["lon"], thermal["lat"]]) if n_th else np.zeros((0, 2))]
+    proj = LocalProjection.around(pts)
+    x, y = proj.to_xy(pts[:, 0], pts[:, 1])
+    ri, ti = _fits(events, thermal, anchor, x, y, n_chain, params)
+    graph = coo_matrix((np.ones(len(ri)), (ri, n_chain + ti)), shape=(n_chain + n_th, n_chain + n_th))
+    _, group = connected_components(graph, directed=False)
+    rows = [_one(events, thermal, chain, anchor, np.flatnonzero(group == g), n_chain, params)
+            for g in np.unique(group)]
+    rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"]))
+    for k, r in enumerate(rows):
+        r["incident_id"] = f"I{k + 1:05d}"
+    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
+            for c in INCIDENTS.columns}
+    return Columns.conform(INCIDENTS, data)
+
+
+def _anchors(events: Columns, chain: np.ndarray, n_chain: int) -> np.ndarray:
+    kind = events["kind"].astype(str)
+    anchor = np.full(n_chain, -1, dtype=np.int64)
+    for k in np.argsort(kind != "impact", kind="stable"):   # impacts first: a chain's fire starts there
+        c = chain[k]
+        if c >= 0 and anchor[c] < 0:
+            anchor[c] = k
+    return anchor
+
+
+def _fits(events, thermal, anchor, x, y, n_chain, params):
+    if n_chain == 0 or len(thermal) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    reach = params.link_m * 4
+    near = cKDTree(np.column_stack([x[n_chain:], y[n_chain:]])).query_ball_point(
+        np.column_stack([x[:n_chain], y[:n_chain]]), r=reach)
+    t_a = np.asarray(events["time"], float)[anchor]
+    sig_a = np.asarray(events["sigma_major_m"], float)[anchor]
+    t_h, sig_h = np.asarray(thermal["time"], float), np.asarray(thermal["sigma_m"], float)
+    ri, ti = [], []
+    for c, hits in enumerate(near):
+        for h in hits:
+            d = float(np.hypot(x[c] - x[n_chain + h], y[c] - y[n_chain + h]))
+            gate = max(params.link_m, 3.0 * float(np.hypot(sig_a[c], sig_h[h])))
+            if d <= gate and 0.0 <= t_h[h] - t_a[c] <= params.burn_s:
+                ri.append(c)
+                ti.append(h)
+    return np.asarray(ri, dtype=np.int64), np.asarray(ti, dtype=np.int64)
+
+
+def _one(events, thermal, chain, anchor, members, n_chain, params) -> dict:
+    cs, hs = members[members < n_chain], members[members >= n_chain] - n_chain
+    ev = np.flatnonzero(np.isin(chain, cs)) if len(cs) else np.zeros(0, dtype=np.int64)
+    times = np.r_[np.asarray(events["time"], float)[ev], np.asarray(thermal["time"], float)[hs]]
+    signed = ev[events["evidence"].astype(str)[ev] == "signed"] if len(ev) else ev
+    acoustic = max((str(c) for c in events["confidence"][signed]), key=lambda c: RANK.get(c, 0), default="")
+    modalities = (["acoustic"] if len(ev) else []) + (["thermal"] if len(hs) else [])
+    if len(signed) and len(hs):
+        confidence = "corroborated"
+    elif len(hs):
+        confidence = "possible"
+    else:
+        confidence = acoustic or "unverified"
+    p = np.asarray(events["attribution_p"], float)[ev]
+    side = events["attributed_side"].astype(str)[ev]
+    known = np.flatnonzero(np.isfinite(p) & (side != UNDETERMINED))
+    if len(known) and len(set(side[known])) == 1:
+        best = known[np.argmax(p[known])]
+        who, prob = str(side[best]), float(p[best])
+    else:                                       # nothing attributed, or its events disagree
+        who, prob = UNDETERMINED, np.nan
+    where = (float(events["lon"][anchor[cs[0]]]), float(events["lat"][anchor[cs[0]]])) if len(cs) else \
+        (float(thermal["lon"][hs[0]]), float(thermal["lat"][hs[0]]))
+    return {"start": float(times.min()), "end": float(times.max()), "lon": where[0], "lat": where[1],
+            "modalities": " ".join(modalities), "confidence": confidence, "attributed_side": who,
+            "attribution": str(attribution_grade(np.array([prob]), params)[0]) if who != UNDETERMINED else UNDETERMINED,
+            "attribution_p": prob, "is_violation": bool(np.any(np.asarray(events["is_violation"], bool)[ev])),
+            "event_ids": " ".join(str(e) for e in events["event_id"][ev]),
+            "thermal_ids": " ".join(str(e) for e in thermal["event_id"][hs])}
