@@ -82,3 +82,30 @@ def test_confidence_levels_are_calibrated_against_truth(day, tmp_path: Path) -> 
     # a corroborated incident shows both kinds of evidence
     corr = found.take(found["confidence"].astype(str) == "corroborated")
     assert all(e and h for e, h in zip(corr["event_ids"].astype(str), corr["thermal_ids"].astype(str)))
+
+
+def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(tmp_path: Path) -> None:
+    import csv
+
+    out = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    text = (tmp_path / "daily_report.md").read_text(encoding="utf-8")
+    tables = [block for block in text.split("\n\n") if block.startswith("| Event |")]
+    assert len(tables) == 1
+    lines = tables[0].splitlines()
+    header = [h.strip() for h in lines[0].strip("|").split("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    assert len(rows) > 100
+    col = {h: k for k, h in enumerate(header)}
+    for r in rows:
+        assert r[col["Confidence"]] in ("corroborated", "probable", "possible", "unverified")
+        assert r[col["Attribution grade"]] in ("attributed", "largely attributed", "undetermined")
+        if r[col["Attributed side"]] != "undetermined":
+            assert 0.0 <= float(r[col["Detection p there"]]) <= 1.0      # the coverage behind it
+    with open(tmp_path / "incidents.csv", newline="", encoding="utf-8") as fh:
+        corroborated = [r for r in csv.DictReader(fh) if r["confidence"] == "corroborated"]
+    assert corroborated
+    for r in corroborated:                                     # all their evidence, in the report
+        assert r["modalities"] == "acoustic thermal" and r["event_ids"] and r["thermal_ids"]
+        line = next(x for x in text.splitlines() if x.startswith(f"| {r['incident_id']} |"))
+        assert r["event_ids"] in line and r["thermal_ids"] in line

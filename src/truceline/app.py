@@ -53,6 +53,8 @@ class Outputs:
     evidence: Path
     provenance: tuple[Provenance, ...]
     gaps: dict[str, list[tuple[int, int]]]
+    thermal: "ThermalOutputs | None" = None
+    incidents: "IncidentOutputs | None" = None
 
 
 def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, calm: bool,
@@ -112,8 +114,13 @@ class Trust:
 
 def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
                 params: ProcessParams = ProcessParams(), progress: Progress | None = None,
-                trust: Trust = Trust()) -> tuple[Processed, Outputs]:
-    """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``."""
+                trust: Trust = Trust(), firms: tuple[Path, ...] = (),
+                firms_history: tuple[Path, ...] = ()) -> tuple[Processed, Outputs]:
+    """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``.
+
+    ``firms``: FIRMS hotspot files of the period (``firms_history``: earlier ones), turned into
+    thermal events and joined with the acoustic events into incidents (``incidents.csv``, written
+    in any case) that the daily report shows."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     history = load_history(agreement)
@@ -126,8 +133,11 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         processed = analyse(sensors_r, picks_r, history, params, progress, signed=all(c.signed for c in checked))
         inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
         info = run_info(history, processed, params, inputs)
-        outputs = _write(processed, info, checked, store, signer, trust, out)
-    return processed, outputs
+        thermal = run_thermal(list(firms), list(firms_history), out) if firms else None
+        from truceline.model.tables import THERMAL_EVENTS
+        found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out)
+        outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents)
+    return processed, replace(outputs, thermal=thermal, incidents=found)
 
 
 def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
@@ -146,7 +156,7 @@ def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
 
 
 def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
-           trust: Trust, out: Path) -> Outputs:
+           trust: Trust, out: Path, incidents: Columns | None = None) -> Outputs:
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
     quarantine_csv = out / "quarantine.csv"
     write_events_csv(processed.events, events_csv)
@@ -173,7 +183,8 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
     report = render_daily(agreement=processed.history.at(processed.period[0]), events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
-                          period_end=processed.period[1], out_dir=out, engagements=processed.engagements)
+                          period_end=processed.period[1], out_dir=out, engagements=processed.engagements,
+                          incidents=incidents)
     return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
 

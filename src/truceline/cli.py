@@ -82,22 +82,21 @@ def demo(out: Path, seed: int, calm: bool) -> None:
         (out / stale).unlink(missing_ok=True)
     with progress_bar("processing") as bar:
         processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], out, progress=bar,
-                                         trust=_trust(paths["keyring"], True, None, "truceline/demo", None))
+                                         trust=_trust(paths["keyring"], True, None, "truceline/demo", None),
+                                         firms=(paths["firms_viirs"], paths["firms_modis"]),
+                                         firms_history=(paths["firms_history"],))
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
     _print_eval(result)
-    from truceline.app import run_thermal
     from truceline.evaluate import evaluate_thermal, read_truth_hotspots
-    thermal = run_thermal([paths["firms_viirs"], paths["firms_modis"]], [paths["firms_history"]], out)
+    thermal, found = outputs.thermal, outputs.incidents
     _print_thermal(thermal.counts)
     scores = evaluate_thermal(thermal.events, read_truth_hotspots(paths["truth"]))
     console.print(f"  against truth: {scores['impact_events']} from impact fires, {scores['impact_kept']:.0%} kept; "
                   f"{scores['industry_events']} from industrial sites, {scores['industry_masked']:.0%} masked; "
                   f"{scores['burn_events']} one-off field fires (satellite-only: at most 'possible')")
-    from truceline.app import run_incidents
     from truceline.evaluate import evaluate_incidents, read_truth as _truth
-    found = run_incidents(processed.events, thermal.events, out)
     levels = evaluate_incidents(found.incidents, processed.events, thermal.events, _truth(paths["truth"]),
                                 read_truth_hotspots(paths["truth"]))
     console.print(f"Incidents: {len(found.incidents)} ({found.incidents_csv.name}); by confidence, with the share "
@@ -211,8 +210,13 @@ def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_
 @click.option("--sensors", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--agreement", "agreement_path", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--firms", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="FIRMS hotspot file(s) of the period (repeatable): thermal events joined into incidents.")
+@click.option("--firms-history", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Earlier FIRMS file(s) to learn persistent sources from (repeatable).")
 @trust_options
-def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, keyring: Path | None,
+def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: tuple[Path, ...],
+            firms_history: tuple[Path, ...], keyring: Path | None,
             require_signed: bool, mission_key: Path | None, origin: str, store: str | None) -> None:
     """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
@@ -220,12 +224,15 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, keyring
     try:
         with progress_bar("processing") as bar:
             processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar,
-                                             trust=_trust(keyring, require_signed, mission_key, origin, store))
+                                             trust=_trust(keyring, require_signed, mission_key, origin, store),
+                                             firms=firms, firms_history=firms_history)
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
-    console.print(f"events: {outputs.events_csv}, {outputs.events_geojson}")
+    if outputs.thermal is not None:
+        _print_thermal(outputs.thermal.counts)
+    console.print(f"events: {outputs.events_csv}, {outputs.events_geojson}; incidents: {outputs.incidents.incidents_csv}")
     console.print(f"report: {outputs.report['html']}; store: {outputs.store}")
     _print_ledger(outputs)
 

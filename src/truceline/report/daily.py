@@ -42,6 +42,12 @@ ENGAGEMENT_NOTE = (
     "An engagement is fire grouped by place along the line and time. It is opened by the side of its "
     "earliest attributed round; \"undetermined\" when an unattributed round came first or both sides fired "
     "within seconds of each other.")
+INCIDENT_NOTE = (
+    "An incident gathers the evidence of one happening across sources (a launch, its impact, the fire seen "
+    "from space). Confidence: corroborated (two independent sources), probable (one source, strong), possible "
+    "(weak, or satellites alone), unverified (unsigned data alone); confirmed only by analyst review. "
+    "Attribution is graded apart: attributed (p >= 0.95), largely attributed (p >= 0.8), undetermined. "
+    "Criteria: docs/verification.md.")
 NEUTRALITY_NOTE = (
     "This report is neutral verification, not targeting: positions are published with their "
     "uncertainty, after the fact, to every party alike. Findings are automatic; a violation is "
@@ -71,6 +77,8 @@ class DailyContent:
     ingest_line: str
     run_rows: tuple[tuple[str, str], ...]
     engagements: Table = Table(("Engagement",), ())
+    incident_line: str = "No incidents were recorded."
+    incidents: Table = Table(("Incident",), ())
     detection_note: str = DETECTION_NOTE
     neutrality_note: str = NEUTRALITY_NOTE
 
@@ -174,9 +182,25 @@ def _by_sector(agreement: Agreement, coverage: Coverage, m: dict[str, np.ndarray
     return Table(("Sector", "Name", "Launches", "Impacts", "Total violations", "Observation gaps"), tuple(rows))
 
 
-def _violations(agreement: Agreement, events: Columns, m: dict[str, np.ndarray]) -> Table:
+def _detection_there(agreement: Agreement, coverage: Coverage, kind: str, side: str) -> str:
+    """The detection probability behind one event: of a launch on the firing side, of an impact on
+    the other side (where the round landed); a dash when the firing side is undetermined."""
+    sides = {c.party: c for c in coverage.sides}
+    if side not in agreement.party_ids or kind not in FIRE_KINDS:
+        return DASH
+    where = side if kind == "launch" else next((q for q in agreement.party_ids if q != side), side)
+    c = sides.get(where)
+    if c is None:
+        return DASH
+    return _num(c.p_detect_launch if kind == "launch" else c.p_detect_impact, 2)
+
+
+def _violations(agreement: Agreement, events: Columns, m: dict[str, np.ndarray], coverage: Coverage) -> Table:
+    from truceline.verify.incidents import attribution_grade
+
     idx = np.flatnonzero(m["violation"])
     idx = idx[np.argsort(events["time"][idx], kind="stable")]
+    grade = attribution_grade(np.asarray(events["attribution_p"], float))
     rows = []
     for i in idx:
         p = float(events["attribution_p"][i])
@@ -187,9 +211,11 @@ def _violations(agreement: Agreement, events: Columns, m: dict[str, np.ndarray])
             _num(float(events["sigma_major_m"][i]) * ELLIPSE_95_SCALE, 0), str(events["sector"][i]) or DASH,
             ", ".join(r for r in str(events["rules"][i]).split(";") if r) or DASH,
             _party_name(agreement, side) if side in agreement.party_ids else "undetermined",
-            _num(p, 2), str(events["confidence"][i]) or DASH, str(events["pair_id"][i]) or DASH))
+            _num(p, 2), str(grade[i]), str(events["confidence"][i]) or DASH,
+            _detection_there(agreement, coverage, str(events["kind"][i]), side), str(events["pair_id"][i]) or DASH))
     headers = ("Event", "Time (UTC)", "Kind", "Weapon class", "Lon", "Lat", "95 % semi-major (m)", "Sector",
-               "Rules broken", "Attributed side", "Attribution p", "Confidence", "Paired event")
+               "Rules broken", "Attributed side", "Attribution p", "Attribution grade", "Confidence",
+               "Detection p there", "Paired event")
     return Table(headers, tuple(rows))
 
 
@@ -237,11 +263,35 @@ def _engagements(engagements: Columns | None) -> Table:
     return Table(headers, tuple(rows))
 
 
+def _incidents(incidents: Columns | None) -> tuple[str, Table]:
+    """A sentence of counts by confidence level, and the corroborated incidents with all their evidence."""
+    headers = ("Incident", "Time (UTC)", "Where", "Sources", "Confidence", "Attributed side", "Attribution",
+               "Acoustic evidence", "Satellite evidence")
+    if incidents is None or len(incidents) == 0:
+        return "No incidents were recorded.", Table(headers, ())
+    level = incidents["confidence"].astype(str)
+    counts = ", ".join(f"{int(np.sum(level == name))} {name}"
+                       for name in ("corroborated", "probable", "possible", "unverified"))
+    rows = []
+    for k in np.flatnonzero(level == "corroborated"):
+        p = float(incidents["attribution_p"][k])
+        rows.append((str(incidents["incident_id"][k]),
+                     f"{_utc(incidents['start'][k]):%H:%M}–{_utc(incidents['end'][k]):%H:%M}",
+                     f"{incidents['lat'][k]:.4f}° N, {incidents['lon'][k]:.4f}° E", str(incidents["modalities"][k]),
+                     "corroborated", str(incidents["attributed_side"][k]),
+                     str(incidents["attribution"][k]) + ("" if not np.isfinite(p) else f" (p = {p:.2f})"),
+                     str(incidents["event_ids"][k]) or DASH, str(incidents["thermal_ids"][k]) or DASH))
+    return (f"{len(incidents)} incidents: {counts}. Corroborated incidents (two independent sources) "
+            "are listed with all their evidence."), Table(headers, tuple(rows))
+
+
 def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                   ingest: dict[str, int], run: dict[str, str], period_start: float,
-                  period_end: float, engagements: Columns | None = None) -> DailyContent:
+                  period_end: float, engagements: Columns | None = None,
+                  incidents: Columns | None = None) -> DailyContent:
     """The report's content as display strings (see :func:`render_daily` for the arguments)."""
     m = _masks(events)
+    incident_line, incident_table = _incidents(incidents)
     date = f"{_utc(period_start):%Y-%m-%d}"
     return DailyContent(
         title=f"Daily report — {date} (period {period_label(period_start, period_end)} UTC)",
@@ -250,7 +300,7 @@ def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | N
         summary=_summary(agreement, m),
         by_party=_by_party(agreement, coverage, m),
         by_sector=_by_sector(agreement, coverage, m),
-        violations=_violations(agreement, events, m),
+        violations=_violations(agreement, events, m, coverage),
         unobserved=_unobserved(agreement, coverage, sensors),
         map_caption=("Map: violations coloured by attributed side (diamond: launch, dot: impact), each with its "
                      "95 % error ellipse (semi-axes 2.45 × the 1-sigma location uncertainty); other fire events "
@@ -259,6 +309,8 @@ def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | N
         ingest_line=_ingest_line(ingest),
         run_rows=tuple((str(k).replace("_", " "), str(v)) for k, v in run.items()),
         engagements=_engagements(engagements),
+        incident_line=incident_line,
+        incidents=incident_table,
     )
 
 
@@ -282,6 +334,8 @@ def to_markdown(content: DailyContent, map_name: str = "map.png") -> str:
     parts: Sequence[str] = (
         f"# {content.title}", content.agreement_line, "## Summary", content.summary,
         "## Who opened fire: engagements", engagements, f"*{ENGAGEMENT_NOTE}*",
+        "## Incidents and their confidence", content.incident_line,
+        *((_md_table(content.incidents),) if content.incidents.rows else ()), f"*{INCIDENT_NOTE}*",
         "## Violations by attributed party, beside what could be observed", _md_table(content.by_party),
         f"*{content.detection_note}*", "## Violations by sector", _md_table(content.by_sector),
         "## Map", f"![Map of the period]({map_name})", f"*{content.map_caption}*",
@@ -297,12 +351,14 @@ def to_html(content: DailyContent, map_png: bytes) -> str:
     env = Environment(loader=PackageLoader("truceline.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     data_uri = "data:image/png;base64," + base64.b64encode(map_png).decode("ascii")
-    return env.get_template("daily.html.j2").render(c=content, map_uri=data_uri, engagement_note=ENGAGEMENT_NOTE)
+    return env.get_template("daily.html.j2").render(c=content, map_uri=data_uri, engagement_note=ENGAGEMENT_NOTE,
+                                                  incident_note=INCIDENT_NOTE)
 
 
 def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                  ingest: dict[str, int], run: dict[str, str], period_start: float, period_end: float,
-                 out_dir: Path, engagements: Columns | None = None) -> dict[str, Path]:
+                 out_dir: Path, engagements: Columns | None = None,
+                 incidents: Columns | None = None) -> dict[str, Path]:
     """Write ``daily_report.html``, ``daily_report.md`` and ``map.png`` into ``out_dir``.
 
     ``events`` are the period's events (``EVENTS`` contract); ``ingest`` holds received,
@@ -314,7 +370,7 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
     out.mkdir(parents=True, exist_ok=True)
     content = build_content(agreement=agreement, events=events, sensors=sensors, coverage=coverage,
                             ingest=ingest, run=run, period_start=period_start, period_end=period_end,
-                            engagements=engagements)
+                            engagements=engagements, incidents=incidents)
     buffer = io.BytesIO()
     n = len(content.violations.rows)
     render_map(agreement, events, sensors, buffer,
