@@ -109,3 +109,8 @@ def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(
         assert r["modalities"] == "acoustic thermal" and r["event_ids"] and r["thermal_ids"]
         line = next(x for x in text.splitlines() if x.startswith(f"| {r['incident_id']} |"))
         assert r["event_ids"] in line and r["thermal_ids"] in line
+    from truceline.report_again import rerender
+    line = next(x for x in text.splitlines() if " incidents: " in x)
+    rerender(tmp_path, tmp_path / "scenario" / "agreement.yaml")       # `truceline report` from the store
+    again = (tmp_path / "daily_report.md").read_text(encoding="utf-8")
+    assert line in again.splitlines()

@@ -12,6 +12,9 @@ from truceline.rules.zones import Zones
 from truceline.store.sqlite import Store
 from truceline.verify.coverage import coverage
 from truceline.verify.engagements import engagements
+from truceline.verify.incidents import incidents
+from truceline.model.tables import THERMAL_EVENTS, Columns
+from truceline.report.export import read_table_csv
 
 
 def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> dict[str, Path]:
@@ -39,6 +42,8 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
         info["ledger checkpoint"] = checkpoint_line(latest["note"])
     zones = Zones.from_agreement(agreement)
     grouped, _ = engagements(events, zones)  # recomputed from the stored events, as processing did
+    thermal_csv = Path(out) / "thermal_events.csv"     # satellite fires are not in the store: the run's file
+    thermal = read_table_csv(thermal_csv, THERMAL_EVENTS) if thermal_csv.is_file() else Columns.empty(THERMAL_EVENTS)
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
                         run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out),
-                        engagements=grouped)
+                        engagements=grouped, incidents=incidents(events, thermal))

@@ -104,34 +104,40 @@ def read_events_csv(path: str | Path) -> Columns:
     Raises ``ValueError`` naming the file, the line and the column of the first bad cell, or
     the missing columns of a bad header. Extra columns are ignored.
     """
+    return read_table_csv(path, EVENTS)
+
+
+def read_table_csv(path: str | Path, contract: Contract) -> Columns:
+    """Read any contract's CSV written by :func:`write_table_csv` (errors as :func:`read_events_csv`)."""
     p = Path(path)
     with p.open("r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if header is None:
-            raise ValueError(f"{p}: empty file, expected a header row with {', '.join(EVENTS.names)}")
+            raise ValueError(f"{p}: empty file, expected a header row with {', '.join(contract.names)}")
         header = [h.strip() for h in header]
-        missing = [n for n in EVENTS.names if n not in header]
+        missing = [n for n in contract.names if n not in header]
         if missing:
             raise ValueError(f"{p}: line 1: missing columns {', '.join(missing)}")
-        index = {c.name: header.index(c.name) for c in EVENTS.columns}
-        values: dict[str, list[Any]] = {n: [] for n in EVENTS.names}
+        index = {c.name: header.index(c.name) for c in contract.columns}
+        values: dict[str, list[Any]] = {n: [] for n in contract.names}
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            _read_row(p, reader.line_num, row, index, values)
+            _read_row(p, reader.line_num, row, index, values, contract)
+    if not values[contract.names[0]]:
+        return Columns.empty(contract)
     data = {c.name: np.array(values[c.name], dtype=object if c.dtype == "str" else None)
-            for c in EVENTS.columns}
-    if not values["event_id"]:
-        return Columns.empty(EVENTS)
-    return Columns.conform(EVENTS, data)
+            for c in contract.columns}
+    return Columns.conform(contract, data)
 
 
-def _read_row(p: Path, line: int, row: list[str], index: dict[str, int], values: dict[str, list[Any]]) -> None:
+def _read_row(p: Path, line: int, row: list[str], index: dict[str, int], values: dict[str, list[Any]],
+              contract: Contract) -> None:
     """Parse one CSV row into ``values``; a bad cell raises naming file, line and column."""
     if max(index.values()) >= len(row):
         raise ValueError(f"{p}: line {line}: expected {max(index.values()) + 1} cells, found {len(row)}")
-    for col in EVENTS.columns:
+    for col in contract.columns:
         text = row[index[col.name]]
         try:
             values[col.name].append(_PARSERS[col.dtype](text))
