@@ -88,7 +88,8 @@ class Columns:
         return Columns({**out, **extra})
 
 
-_DTYPES = {"str": object, "float": np.float64, "int": np.int64, "bool": np.bool_, "time": np.float64}
+_DTYPES = {"str": object, "float": np.float64, "int": np.int64, "bool": np.bool_, "time": np.float64,
+           "geometry": object}
 
 
 def _c(name: str, dtype: str, unit: str, description: str) -> Column:
@@ -244,6 +245,29 @@ INCIDENTS = Contract("incidents", (
     _c("thermal_ids", "str", "", "Space-separated event_ids of its thermal events."),
 ))
 
+SIGHTINGS = Contract("sightings", (
+    _c("sighting_id", "str", "", "Opaque identifier of the sighting, unique per producer."),
+    _c("time", "time", "s", "When the image was taken (ISO 8601 UTC in files)."),
+    _c("lon", "float", "degree", "Where the weapon was seen, WGS 84 longitude (the image's geolocation)."),
+    _c("lat", "float", "degree", "Where the weapon was seen, WGS 84 latitude."),
+    _c("weapon_class", "str", "", "The class the image analyst or classifier named (agreement classes)."),
+    _c("confidence", "float", "", "The producer's confidence in that class, 0..1."),
+    _c("image_hash", "str", "", "sha256 of the image, 64 hex digits (the evidence's fingerprint)."),
+    _c("image_ref", "str", "", "Where the image is kept (opaque reference; may be empty)."),
+    _c("flight_id", "str", "", "The flight that took it."),
+    _c("serial", "str", "", "The weapon's serial number where it could be read; empty otherwise."),
+))
+
+FLIGHT_COVERAGE = Contract("flight_coverage", (
+    _c("footprint_id", "str", "", "Identifier of the footprint (the feature's id, else flight_id and its index)."),
+    _c("flight_id", "str", "", "The flight whose sensor saw this area."),
+    _c("start", "time", "s", "When the footprint began to be observed (ISO 8601 UTC in files)."),
+    _c("end", "time", "s", "When it stopped being observed; end >= start."),
+    _c("footprint", "geometry", "", "The area seen: a shapely Polygon or MultiPolygon, WGS 84 lon/lat."),
+    _c("area_km2", "float", "km2", "Geodesic area of the footprint."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
                                                       TRUTH_EVENTS, HOTSPOTS,
-                                                      THERMAL_EVENTS, INCIDENTS)}
+                                                      THERMAL_EVENTS, INCIDENTS, SIGHTINGS,
+                                                      FLIGHT_COVERAGE)}
