@@ -302,3 +302,20 @@ def run_incidents(events: Columns, thermal: Columns, out: Path) -> IncidentOutpu
     path = Path(out) / "incidents.csv"
     write_table_csv(found, path, INCIDENTS)
     return IncidentOutputs(found, path)
+
+
+def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path) -> tuple[Columns, Columns, Path]:
+    """Read drone sightings and footprints, merge sightings into weapon findings judged against the
+    agreement's withdrawal zones, write ``OUT/weapon_findings.csv``: (findings, coverage, path)."""
+    from truceline.model.tables import WEAPON_FINDINGS
+    from truceline.rules.zones import Zones
+    from truceline.verify.weapons import weapon_findings
+
+    seen = read(sightings, format="drone-sightings").table
+    flown = read(coverage, format="drone-coverage").table
+    history = load_history(agreement)
+    start = float(np.min(seen["time"])) if len(seen) else datetime.now(timezone.utc).timestamp()
+    findings = weapon_findings(seen, Zones.from_agreement(history.at(start)))
+    path = Path(out) / "weapon_findings.csv"
+    write_table_csv(findings, path, WEAPON_FINDINGS)
+    return findings, flown, path

@@ -102,6 +102,7 @@ def demo(out: Path, seed: int, calm: bool) -> None:
     console.print(f"Incidents: {len(found.incidents)} ({found.incidents_csv.name}); by confidence, with the share "
                   "true against the truth: " + ", ".join(f"{r['confidence']} {r['n']} ({r['true_share']:.0%})"
                                                        for r in levels if r["n"]))
+    _demo_weapons(paths, out)
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
     console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}, {found.incidents_csv}; store: {outputs.store}")
     _print_ledger(outputs)
@@ -176,6 +177,32 @@ def thermal(files: tuple[Path, ...], history: tuple[Path, ...], out: Path) -> No
     _print_thermal(result.counts)
     console.print(f"wrote {result.events_csv}" + (f"; refused rows: {result.quarantine_csv}" if result.quarantine_csv
                                                     else ""))
+
+
+def _demo_weapons(paths: dict[str, Path], out: Path) -> None:
+    """The demo's drone part: weapon findings, scored per unique weapon against the truth."""
+    import csv
+
+    from truceline.app import run_weapons
+    from truceline.evaluate import evaluate_weapons
+    from truceline.model.tables import Columns
+    from truceline.pipeline import load_history
+    from truceline.rules.zones import Zones
+
+    findings, flown, path = run_weapons(paths["drone_sightings"], paths["drone_coverage"], paths["agreement"], out)
+
+    def table(name: str) -> Columns:
+        with open(paths["truth"] / name, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        return Columns({k: np.array([r[k] for r in rows], dtype=float if k in ("lon", "lat") else object)
+                        for k in rows[0]})
+
+    zones = Zones.from_agreement(load_history(paths["agreement"]).versions[-1])
+    s = evaluate_weapons(findings, table("weapons.csv"), table("sightings.csv"), flown, zones)
+    console.print(f"Drones: {s['merged_sightings']} sightings merged into {s['findings']} weapons "
+                  f"({path.name}); {s['violation_findings']} withdrawal violations (seen by 2+ flights); "
+                  f"against truth: precision {s['precision']:.2f}, recall {s['recall_covered']:.2f} of the "
+                  f"{s['violating_covered']} violating weapons inside a flight's footprint")
 
 
 def _print_thermal(c: dict[str, int]) -> None:

@@ -21,6 +21,7 @@ import csv
 import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -320,3 +321,36 @@ def evaluate_incidents(incidents: Columns, events: Columns, thermal: Columns, tr
         out.append({"confidence": name, "n": int(sel.sum()), "true_share": float(true[sel].mean()) if sel.any()
                     else float("nan")})
     return out
+
+
+def evaluate_weapons(findings: Columns, weapons: Columns, sighting_truth: Columns, coverage: Columns,
+                     zones: Any) -> dict[str, float | int]:
+    """Weapon findings against the simulator's weapons, counted per unique weapon.
+
+    A finding is of the weapon most of its sightings are of ('' for false sightings). Recall:
+    the share of weapons truly inside their withdrawal zone, and inside at least one flight's
+    footprint, that a violation finding is of. Precision: the share of violation findings that
+    are of a weapon truly in violation.
+    """
+    import shapely
+
+    of = dict(zip(sighting_truth["sighting_id"].astype(str), sighting_truth["weapon_id"].astype(str)))
+    lon, lat = np.asarray(weapons["lon"], float), np.asarray(weapons["lat"], float)
+    violating = np.array([bool(zones.within_withdrawal([lo], [la], p, c)[0])
+                          for lo, la, p, c in zip(lon, lat, weapons["party"].astype(str),
+                                                  weapons["weapon_class"].astype(str))])
+    covered = np.zeros(len(weapons), dtype=bool)
+    for g in coverage["footprint"]:
+        covered |= shapely.contains_xy(g, lon, lat)
+    truly = {w for w, v in zip(weapons["weapon_id"].astype(str), violating) if v}
+    found = []
+    for ids, flag in zip(findings["sighting_ids"].astype(str), np.asarray(findings["is_violation"], bool)):
+        votes = [of.get(s, "") for s in ids.split()]
+        found.append((max(set(votes), key=votes.count), bool(flag)))
+    flagged = [w for w, f in found if f]
+    target = {w for w, v, c in zip(weapons["weapon_id"].astype(str), violating, covered) if v and c}
+    hit = target & set(flagged)
+    return {"weapons": len(weapons), "violating": int(violating.sum()), "violating_covered": len(target),
+            "violation_findings": len(flagged), "recall_covered": _ratio(len(hit), len(target)),
+            "precision": _ratio(sum(1 for w in flagged if w in truly), len(flagged)),
+            "findings": len(findings), "merged_sightings": int(np.sum(findings["n_sightings"]))}

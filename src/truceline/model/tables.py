@@ -267,7 +267,26 @@ FLIGHT_COVERAGE = Contract("flight_coverage", (
     _c("area_km2", "float", "km2", "Geodesic area of the footprint."),
 ))
 
+WEAPON_FINDINGS = Contract("weapon_findings", (
+    _c("finding_id", "str", "", "W00001, … in order of first sighting."),
+    _c("first_seen", "time", "s", "Its first sighting."),
+    _c("last_seen", "time", "s", "Its last sighting."),
+    _c("lon", "float", "degree", "Mean position of its sightings, WGS 84 longitude."),
+    _c("lat", "float", "degree", "Mean position of its sightings, WGS 84 latitude."),
+    _c("weapon_class", "str", "", "Its most probable class given all its sightings."),
+    _c("class_p", "float", "", "Probability of that class."),
+    _c("party", "str", "", "The party on whose side it stands (its owner); empty outside both areas."),
+    _c("distance_km", "float", "km", "Geodesic distance to that party's reference line."),
+    _c("withdrawal_km", "float", "km", "The withdrawal distance of its most probable class."),
+    _c("p_violation", "float", "", "Probability that it stands inside its class's withdrawal zone."),
+    _c("is_violation", "bool", "", "p_violation >= 0.5 and seen by 2 or more flights: a withdrawal violation."),
+    _c("n_sightings", "int", "", "Sightings merged into it."),
+    _c("n_flights", "int", "", "Distinct flights that saw it."),
+    _c("serials", "str", "", "Serial numbers read on it, space-separated."),
+    _c("sighting_ids", "str", "", "Its sightings (the evidence), space-separated."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
                                                       TRUTH_EVENTS, HOTSPOTS,
                                                       THERMAL_EVENTS, INCIDENTS, SIGHTINGS,
-                                                      FLIGHT_COVERAGE)}
+                                                      FLIGHT_COVERAGE, WEAPON_FINDINGS)}

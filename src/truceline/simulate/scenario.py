@@ -14,6 +14,7 @@ import numpy as np
 from truceline.model.tables import Columns
 from truceline.simulate.acoustic import make_picks
 from truceline.simulate.feeds import degrade_feed
+from truceline.simulate.drones import DroneDay, simulate_drones
 from truceline.simulate.thermal import ThermalDay, simulate_thermal
 from truceline.simulate.world import World, make_sensors, make_truth
 
@@ -70,6 +71,8 @@ class Simulation:
     sound_speed_mps: float = 0.0
     thermal: ThermalDay | None = field(default=None, repr=False)
     """FIRMS hotspots of the day and the month before (drawn from their own random stream)."""
+    drones: DroneDay | None = field(default=None, repr=False)
+    """Drone sightings and flight footprints (their own random stream too)."""
 
 
 def simulate(world: World, params: ScenarioParams) -> Simulation:
@@ -80,4 +83,5 @@ def simulate(world: World, params: ScenarioParams) -> Simulation:
     picks, c_mean = make_picks(world, params, sensors, sensor_truth, truth, rng)
     rows = degrade_feed(picks, params, rng)
     thermal = simulate_thermal(world, truth, params.day_start, params.seed)
-    return Simulation(params, sensors, truth, sensor_truth, picks, rows, c_mean, thermal)
+    drones = simulate_drones(world, params.day_start, params.seed)
+    return Simulation(params, sensors, truth, sensor_truth, picks, rows, c_mean, thermal, drones)

@@ -64,6 +64,22 @@ def write_firms(table: Columns, path: Path, area_api: bool = False) -> None:
             w.writerow([row[n] for n in names])
 
 
+def write_drones(sightings: Columns, coverage: Columns, sightings_path: Path, coverage_path: Path) -> None:
+    """Sightings and flight footprints as the drone unit's GeoJSON (docs/formats.md)."""
+    import shapely
+
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(r["lon"], 6), round(r["lat"], 6)]},
+              "properties": {"sighting_id": r["sighting_id"], "time": to_iso(r["time"]), "weapon_class": r["weapon_class"],
+                             "confidence": r["confidence"], "image_hash": f"sha256:{r['image_hash']}",
+                             "image_ref": r["image_ref"], "flight_id": r["flight_id"], "serial": r["serial"]}}
+             for r in sightings.rows()]
+    sightings_path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1), encoding="utf-8")
+    feats = [{"type": "Feature", "id": r["footprint_id"], "geometry": shapely.geometry.mapping(r["footprint"]),
+              "properties": {"flight_id": r["flight_id"], "start": to_iso(r["start"]), "end": to_iso(r["end"])}}
+             for r in coverage.rows()]
+    coverage_path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, indent=1), encoding="utf-8")
+
+
 def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[str, Path]:
     """Write ``sensors.csv``, ``picks.csv``, ``agreement.yaml`` and ``truth/`` under ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -90,6 +106,12 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
         write_firms(th.history, paths["firms_history"])
         write_table(th.truth, th.truth.names, truth / "hotspots.csv")
         write_table(th.passes, th.passes.names, truth / "passes.csv", times=("time",))
+    if sim.drones is not None:
+        dr = sim.drones
+        paths.update(drone_sightings=out / "drone_sightings.geojson", drone_coverage=out / "drone_coverage.geojson")
+        write_drones(dr.sightings, dr.coverage, paths["drone_sightings"], paths["drone_coverage"])
+        write_table(dr.weapons, dr.weapons.names, truth / "weapons.csv")
+        write_table(dr.sighting_truth, dr.sighting_truth.names, truth / "sightings.csv")
     params = {k: (str(v) if not isinstance(v, (int, float, bool)) else v) for k, v in asdict(sim.params).items()}
     (truth / "scenario.json").write_text(json.dumps({"params": params, "mean_sound_speed_mps": sim.sound_speed_mps,
                                                      "n_truth_events": len(sim.truth), "n_pick_rows": len(sim.picks_rows)},
