@@ -114,3 +114,24 @@ def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(
     rerender(tmp_path, tmp_path / "scenario" / "agreement.yaml")       # `truceline report` from the store
     again = (tmp_path / "daily_report.md").read_text(encoding="utf-8")
     assert line in again.splitlines()
+
+
+def test_refused_rows_of_history_and_drone_files_are_kept_in_quarantine(day, tmp_path: Path) -> None:
+    import json
+
+    from truceline.app import run_thermal, run_weapons
+
+    history = tmp_path / "history.csv"
+    lines = day["firms_history"].read_text().splitlines()
+    history.write_text("\n".join(lines + [lines[1].replace(":00,", ":99,", 1)]) + "\n")
+    result = run_thermal([day["firms_viirs"]], [history], tmp_path / "th")
+    assert result.counts["history_quarantined"] == 1 and result.counts["quarantined"] == 0
+    assert result.counts["history_received"] == len(lines)
+    assert "acq_time" in result.quarantine_csv.read_text()
+    doc = json.loads(day["drone_sightings"].read_text())
+    doc["features"].append({**doc["features"][0], "properties": {**doc["features"][0]["properties"],
+                                                                 "sighting_id": "BAD", "weapon_class": "howitzer"}})
+    bad = tmp_path / "sightings.geojson"
+    bad.write_text(json.dumps(doc))
+    run_weapons(bad, day["drone_coverage"], day["agreement"], tmp_path)
+    assert "howitzer" in (tmp_path / "quarantine_drones.csv").read_text()

@@ -28,7 +28,7 @@ from truceline.ledger.keyring import Keyring
 from truceline.ledger.manifest import sequence_gaps, sign_manifest, write_sidecar
 from truceline.model.timefmt import to_iso
 from truceline.ledger.signing import Signer
-from truceline.model.tables import PICKS, SENSORS
+from truceline.model.tables import PICKS, SENSORS, THERMAL_EVENTS
 from truceline.sources import ReadResult, read
 from truceline.sources.signed import Provenance, check_file, quarantine_file
 from truceline.store.sqlite import Store
@@ -134,7 +134,6 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
         info = run_info(history, processed, params, inputs)
         thermal = run_thermal(list(firms), list(firms_history), out) if firms else None
-        from truceline.model.tables import THERMAL_EVENTS
         found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out)
         outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents)
     return processed, replace(outputs, thermal=thermal, incidents=found)
@@ -255,8 +254,8 @@ class ThermalOutputs:
 def run_thermal(files: list[Path], history: list[Path], out: Path) -> ThermalOutputs:
     """Read FIRMS files (``history``: earlier ones, to learn persistent sources), join their hotspots
     into thermal events and write ``OUT/thermal_events.csv`` (and ``OUT/quarantine_firms.csv``
-    when rows were refused). Counts add up over the files: received = accepted + duplicates +
-    quarantined."""
+    when rows of any file, history included, were refused). Counts add up over the period's files:
+    received = accepted + duplicates + quarantined; ``history_*`` the same over the history."""
     from truceline.fusion.thermal import thermal_events
     from truceline.model.tables import HOTSPOTS, THERMAL_EVENTS
 
@@ -268,21 +267,25 @@ def run_thermal(files: list[Path], history: list[Path], out: Path) -> ThermalOut
         return Columns({c: np.concatenate([t[c] for t in tables]) for c in HOTSPOTS.names}), results
 
     today, results = load(files)
-    past, _ = load(history)
+    past, earlier = load(history)
     events = thermal_events(today, history=past)
     out.mkdir(parents=True, exist_ok=True)
     events_csv = out / "thermal_events.csv"
     write_table_csv(events, events_csv, THERMAL_EVENTS)
-    refused = [q for r in results for q in r.quarantine]
+    refused = [q for r in results + earlier for q in r.quarantine]
     quarantine_csv = None
     if refused:
         quarantine_csv = out / "quarantine_firms.csv"
         write_quarantine(refused, quarantine_csv)
-    counts = {"received": sum(r.received for r in results), "accepted": sum(r.accepted for r in results),
-              "duplicates": sum(r.duplicates for r in results), "quarantined": len(refused),
+    counts = {**_counts(results), **{f"history_{k}": v for k, v in _counts(earlier).items()},
               "history_hotspots": len(past), "events": len(events), "masked": int(np.sum(events["masked"])),
               "saturated_events": int(np.sum(events["saturated"]))}
     return ThermalOutputs(events, counts, events_csv, quarantine_csv)
+
+
+def _counts(results: list[ReadResult]) -> dict[str, int]:
+    return {"received": sum(r.received for r in results), "accepted": sum(r.accepted for r in results),
+            "duplicates": sum(r.duplicates for r in results), "quarantined": sum(r.quarantined for r in results)}
 
 
 @dataclass(frozen=True)
@@ -306,13 +309,17 @@ def run_incidents(events: Columns, thermal: Columns, out: Path) -> IncidentOutpu
 
 def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path) -> tuple[Columns, Columns, Path]:
     """Read drone sightings and footprints, merge sightings into weapon findings judged against the
-    agreement's withdrawal zones, write ``OUT/weapon_findings.csv``: (findings, coverage, path)."""
+    agreement's withdrawal zones, write ``OUT/weapon_findings.csv`` (and ``OUT/quarantine_drones.csv``
+    when features were refused): (findings, coverage, path)."""
     from truceline.model.tables import WEAPON_FINDINGS
     from truceline.rules.zones import Zones
     from truceline.verify.weapons import weapon_findings
 
-    seen = read(sightings, format="drone-sightings").table
-    flown = read(coverage, format="drone-coverage").table
+    results = [read(sightings, format="drone-sightings"), read(coverage, format="drone-coverage")]
+    seen, flown = results[0].table, results[1].table
+    refused = [q for r in results for q in r.quarantine]
+    if refused:
+        write_quarantine(refused, Path(out) / "quarantine_drones.csv")
     history = load_history(agreement)
     start = float(np.min(seen["time"])) if len(seen) else datetime.now(timezone.utc).timestamp()
     findings = weapon_findings(seen, Zones.from_agreement(history.at(start)))

@@ -181,24 +181,14 @@ def thermal(files: tuple[Path, ...], history: tuple[Path, ...], out: Path) -> No
 
 def _demo_weapons(paths: dict[str, Path], out: Path) -> None:
     """The demo's drone part: weapon findings, scored per unique weapon against the truth."""
-    import csv
-
     from truceline.app import run_weapons
-    from truceline.evaluate import evaluate_weapons
-    from truceline.model.tables import Columns
+    from truceline.evaluate import evaluate_weapons, read_truth_drones
     from truceline.pipeline import load_history
     from truceline.rules.zones import Zones
 
     findings, flown, path = run_weapons(paths["drone_sightings"], paths["drone_coverage"], paths["agreement"], out)
-
-    def table(name: str) -> Columns:
-        with open(paths["truth"] / name, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-        return Columns({k: np.array([r[k] for r in rows], dtype=float if k in ("lon", "lat") else object)
-                        for k in rows[0]})
-
     zones = Zones.from_agreement(load_history(paths["agreement"]).versions[-1])
-    s = evaluate_weapons(findings, table("weapons.csv"), table("sightings.csv"), flown, zones)
+    s = evaluate_weapons(findings, *read_truth_drones(paths["truth"]), flown, zones)
     console.print(f"Drones: {s['merged_sightings']} sightings merged into {s['findings']} weapons "
                   f"({path.name}); {s['violation_findings']} withdrawal violations (seen by 2+ flights); "
                   f"against truth: precision {s['precision']:.2f}, recall {s['recall_covered']:.2f} of the "
@@ -209,7 +199,8 @@ def _print_thermal(c: dict[str, int]) -> None:
     console.print(f"Thermal (FIRMS): received {c['received']}, accepted {c['accepted']}, duplicates "
                   f"{c['duplicates']}, quarantined {c['quarantined']}; {c['events']} thermal events, "
                   f"{c['masked']} masked as persistent sources (learnt from {c['history_hotspots']} earlier "
-                  f"hotspots), {c['saturated_events']} with saturated pixels")
+                  f"hotspots), {c['saturated_events']} with saturated pixels"
+                  + (f"; history: {c['history_quarantined']} rows quarantined" if c["history_quarantined"] else ""))
 
 
 @cli.command()

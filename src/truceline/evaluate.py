@@ -282,14 +282,28 @@ def evaluate_thermal(events: Columns, truth_hotspots: Columns) -> dict[str, floa
             "masked_true_conflict": int(np.sum(masked & (kind == "impact")))}
 
 
-def read_truth_hotspots(truth_dir: Path) -> Columns:
-    """The simulator's truth of its hotspots, ``truth_dir/hotspots.csv``: hotspot_id, source, source_id."""
-    path = Path(truth_dir) / "hotspots.csv"
+def _truth_csv(truth_dir: Path, name: str, columns: tuple[str, ...], numbers: tuple[str, ...] = ()) -> Columns:
+    """A small truth table the simulator writes beside the feeds (``truth_dir/name``)."""
+    path = Path(truth_dir) / name
     if not path.is_file():
-        raise ValueError(f"{path}: no such file (expected the simulator's truth/hotspots.csv)")
+        raise ValueError(f"{path}: no such file (expected the simulator's truth/{name})")
     with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    return Columns({k: np.array([r[k] for r in rows], dtype=object) for k in ("hotspot_id", "source", "source_id")})
+    missing = [c for c in columns if rows and c not in rows[0]]
+    if missing:
+        raise ValueError(f"{path}: line 1: missing columns {', '.join(missing)}")
+    return Columns({k: np.array([r[k] for r in rows], dtype=float if k in numbers else object) for k in columns})
+
+
+def read_truth_hotspots(truth_dir: Path) -> Columns:
+    """The simulator's truth of its hotspots, ``truth_dir/hotspots.csv``: hotspot_id, source, source_id."""
+    return _truth_csv(truth_dir, "hotspots.csv", ("hotspot_id", "source", "source_id"))
+
+
+def read_truth_drones(truth_dir: Path) -> tuple[Columns, Columns]:
+    """The simulator's weapons (``weapons.csv``) and what each sighting shows (``sightings.csv``)."""
+    return (_truth_csv(truth_dir, "weapons.csv", ("weapon_id", "lon", "lat", "weapon_class", "party"), ("lon", "lat")),
+            _truth_csv(truth_dir, "sightings.csv", ("sighting_id", "weapon_id")))
 
 
 def evaluate_incidents(incidents: Columns, events: Columns, thermal: Columns, truth: Columns,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from truceline.fusion.propagation import Propagation, relocate
+from truceline.fusion.propagation import Propagation, padded, relocate
 
 
 @dataclass(frozen=True)
@@ -104,11 +104,7 @@ def _reassign(rows: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                 sensors[target].add(ps[pick])
         members[e] = []
         alive[e] = False
-    width = max((len(m) for m in members), default=1)
-    out = np.full((len(rows), max(width, 1)), -1, dtype=np.int64)
-    for i, m in enumerate(members):
-        out[i, :len(m)] = m
-    return out
+    return padded([np.asarray(m, dtype=np.int64) for m in members])
 
 
 def merge_splits(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, t: np.ndarray, ps: np.ndarray,
@@ -122,8 +118,32 @@ def merge_splits(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray,
     event's row is dropped."""
     n = len(rows)
     keep = np.ones(n, dtype=bool)
-    if n < 2:
+    ab, joint = _split_pairs(x, y, t0, rows, ps, params) if n >= 2 else (np.zeros((0, 2), dtype=np.int64), None)
+    if len(ab) == 0:
         return rows, keep
+    fix = relocate(joint, x[ab[:, 0]], y[ab[:, 0]], t, ps, sx, sy, model, t0[ab[:, 0]])
+    have = joint >= 0
+    dist = np.hypot(sx[ps[np.maximum(joint, 0)]] - fix.x[:, None], sy[ps[np.maximum(joint, 0)]] - fix.y[:, None])
+    tol = tol_s + speed_uncertainty * dist / 340.0
+    good = have & (np.abs(np.nan_to_num(fix.residuals, nan=np.inf)) <= tol)
+    n_good, n_all = good.sum(axis=1), have.sum(axis=1)
+    fits = (n_good >= params.split_fit * n_all) & (n_good > (rows[ab] >= 0).sum(axis=2).max(axis=1))
+    rms = np.sqrt((np.where(good, np.nan_to_num(fix.residuals), 0.0) ** 2).sum(axis=1) / np.maximum(n_good, 1))
+    out = [r[r >= 0] for r in rows]
+    used = np.zeros(n, dtype=bool)
+    for k in np.flatnonzero(fits)[np.argsort(rms[fits], kind="stable")]:
+        a, b = ab[k]
+        if used[a] or used[b]:
+            continue
+        used[a] = used[b] = True
+        out[a], keep[b] = joint[k][joint[k] >= 0], False
+    return padded(out), keep
+
+
+def _split_pairs(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, ps: np.ndarray,
+                 params: FragmentParams) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate splits: ``(a, b)`` pairs (``a`` the larger) close in place and time sharing at most
+    ``split_shared`` sensors, and each pair's union of picks (``a``'s where both have a sensor)."""
     pairs = cKDTree(np.column_stack([x, y])).query_pairs(params.split_m, output_type="ndarray").reshape(-1, 2)
     pairs = pairs[np.abs(t0[pairs[:, 0]] - t0[pairs[:, 1]]) <= params.split_s]
     size = (rows >= 0).sum(axis=1)
@@ -137,33 +157,4 @@ def merge_splits(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray,
         extra = members[b][~np.isin(ps[members[b]], list(sensors[a]))]
         union.append(np.concatenate([members[a], extra]))
         order.append((a, b))
-    if not union:
-        return rows, keep
-    width = max(len(u) for u in union)
-    joint = np.full((len(union), width), -1, dtype=np.int64)
-    for k, u in enumerate(union):
-        joint[k, :len(u)] = u
-    ab = np.array(order)
-    fix = relocate(joint, x[ab[:, 0]], y[ab[:, 0]], t, ps, sx, sy, model, t0[ab[:, 0]])
-    have = joint >= 0
-    dist = np.hypot(sx[ps[np.maximum(joint, 0)]] - fix.x[:, None], sy[ps[np.maximum(joint, 0)]] - fix.y[:, None])
-    tol = tol_s + speed_uncertainty * dist / 340.0
-    good = have & (np.abs(np.nan_to_num(fix.residuals, nan=np.inf)) <= tol)
-    n_good, n_all = good.sum(axis=1), have.sum(axis=1)
-    fits = (n_good >= params.split_fit * n_all) & (n_good > size[ab].max(axis=1))
-    sq = np.where(good, np.nan_to_num(fix.residuals), 0.0) ** 2
-    rms = np.sqrt(sq.sum(axis=1) / np.maximum(n_good, 1))
-    out = [r for r in rows]
-    used = np.zeros(n, dtype=bool)
-    for k in np.flatnonzero(fits)[np.argsort(rms[fits], kind="stable")]:
-        a, b = ab[k]
-        if used[a] or used[b]:
-            continue
-        used[a] = used[b] = True
-        out[a], keep[b] = joint[k][joint[k] >= 0], False
-    width = max(len(r[r >= 0]) for r in out)
-    merged = np.full((n, width), -1, dtype=np.int64)
-    for i, r in enumerate(out):
-        r = r[r >= 0]
-        merged[i, :len(r)] = r
-    return merged, keep
+    return np.array(order, dtype=np.int64).reshape(-1, 2), padded(union)

@@ -133,7 +133,5 @@ def thermal_events(hotspots: Columns, history: Columns | None = None,
                                 f"in {params.lookback_days}") if masked else "",
                      "hotspot_ids": " ".join(hotspots["hotspot_id"].astype(str)[k])})
     lon, lat = proj.to_lonlat(np.array([r["xy"][0] for r in rows]), np.array([r["xy"][1] for r in rows]))
-    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
-            for c in THERMAL_EVENTS.columns if c.name not in ("lon", "lat")}
-    table = Columns.conform(THERMAL_EVENTS, {**data, "lon": lon, "lat": lat})
+    table = Columns.from_rows(THERMAL_EVENTS, [{**r, "lon": lo, "lat": la} for r, lo, la in zip(rows, lon, lat)])
     return table.take(np.lexsort((table["event_id"].astype(str), table["time"])))

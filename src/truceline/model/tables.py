@@ -78,6 +78,15 @@ class Columns:
         return Columns({c.name: np.empty(0, dtype=_DTYPES[c.dtype]) for c in contract.columns})
 
     @staticmethod
+    def from_rows(contract: Contract, rows: "list[Mapping[str, object]]") -> "Columns":
+        """A contract's table from row dicts (keys beyond the contract are ignored; no rows: empty)."""
+        if not rows:
+            return Columns.empty(contract)
+        return Columns.conform(contract, {c.name: np.array([r[c.name] for r in rows],
+                                                           dtype=object if _DTYPES[c.dtype] is object else None)
+                                          for c in contract.columns})
+
+    @staticmethod
     def conform(contract: Contract, data: Mapping[str, np.ndarray]) -> "Columns":
         """Check ``data`` against ``contract`` once and cast each column to its dtype."""
         missing = [n for n in contract.names if n not in data]

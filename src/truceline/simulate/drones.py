@@ -59,25 +59,8 @@ def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimP
     weapons = _weapons(world, line, params, rng)
     flights = _flights(line, day_start, params, rng)
     sight, truth = [], []
-    classes = [c.value for c in CLASS_MIX]
     for f in flights:
-        box = f["box"]
-        inside = shapely.contains_xy(box, weapons["x"], weapons["y"])
-        for w in np.flatnonzero(inside):
-            if rng.random() >= params.p_sight:
-                continue
-            named = weapons["cls"][w]
-            if rng.random() < params.confusion:
-                named = str(rng.choice([c for c in classes if c != named]))
-            xy = np.array([weapons["x"][w], weapons["y"][w]]) + rng.normal(0, params.position_sigma_m, 2)
-            serial = weapons["serial"][w] if rng.random() < params.serial_readable else ""
-            sight.append(_sighting(f, len(sight), xy, named, serial, rng))
-            truth.append((sight[-1]["sighting_id"], weapons["id"][w]))
-        for _ in range(int(rng.poisson(params.false_per_flight))):
-            minx, miny, maxx, maxy = box.bounds
-            xy = np.array([rng.uniform(minx, maxx), rng.uniform(miny, maxy)])
-            sight.append(_sighting(f, len(sight), xy, str(rng.choice(classes)), "", rng))
-            truth.append((sight[-1]["sighting_id"], ""))
+        _fly(f, weapons, params, rng, sight, truth)
     lonlat = [proj.to_lonlat(np.array([s["x"]]), np.array([s["y"]])) for s in sight]
     for s, (lo, la) in zip(sight, lonlat):
         s["lon"], s["lat"] = float(lo[0]), float(la[0])
@@ -88,12 +71,33 @@ def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimP
         lo, la = proj.to_lonlat(ring[:, 0], ring[:, 1])
         foot.append({"footprint_id": f"{f['id']}-0", "flight_id": f["id"], "start": f["start"], "end": f["end"],
                      "footprint": shapely.Polygon(np.column_stack([lo, la])), "area_km2": f["box"].area / 1e6})
-    return DroneDay(_table(SIGHTINGS, sight), _table(FLIGHT_COVERAGE, foot),
+    return DroneDay(Columns.from_rows(SIGHTINGS, sight), Columns.from_rows(FLIGHT_COVERAGE, foot),
                     Columns({"weapon_id": np.array(weapons["id"], dtype=object), "lon": w_lon, "lat": w_lat,
                              "weapon_class": np.array(weapons["cls"], dtype=object),
                              "party": np.array(weapons["party"], dtype=object)}),
                     Columns({"sighting_id": np.array([t[0] for t in truth], dtype=object),
                              "weapon_id": np.array([t[1] for t in truth], dtype=object)}))
+
+
+def _fly(flight: dict, weapons: dict, params: DroneSimParams, rng, sight: list, truth: list) -> None:
+    """One flight's sightings (appended to ``sight``, what each shows to ``truth``)."""
+    classes = [c.value for c in CLASS_MIX]
+    box = flight["box"]
+    for w in np.flatnonzero(shapely.contains_xy(box, weapons["x"], weapons["y"])):
+        if rng.random() >= params.p_sight:
+            continue
+        named = weapons["cls"][w]
+        if rng.random() < params.confusion:
+            named = str(rng.choice([c for c in classes if c != named]))
+        xy = np.array([weapons["x"][w], weapons["y"][w]]) + rng.normal(0, params.position_sigma_m, 2)
+        serial = weapons["serial"][w] if rng.random() < params.serial_readable else ""
+        sight.append(_sighting(flight, len(sight), xy, named, serial, rng))
+        truth.append((sight[-1]["sighting_id"], weapons["id"][w]))
+    for _ in range(int(rng.poisson(params.false_per_flight))):
+        minx, miny, maxx, maxy = box.bounds
+        xy = np.array([rng.uniform(minx, maxx), rng.uniform(miny, maxy)])
+        sight.append(_sighting(flight, len(sight), xy, str(rng.choice(classes)), "", rng))
+        truth.append((sight[-1]["sighting_id"], ""))
 
 
 def _weapons(world: World, line, params: DroneSimParams, rng) -> dict:
@@ -140,11 +144,3 @@ def _sighting(flight: dict, k: int, xy: np.ndarray, named: str, serial: str, rng
     return {"sighting_id": f"{flight['id']}-{k:04d}", "time": t, "x": float(xy[0]), "y": float(xy[1]),
             "weapon_class": named, "confidence": round(float(rng.uniform(0.6, 0.95)), 2), "image_hash": digest,
             "image_ref": f"flights/{flight['id']}/{k:04d}.jpg", "flight_id": flight["id"], "serial": serial}
-
-
-def _table(contract, rows: list[dict]) -> Columns:
-    if not rows:
-        return Columns.empty(contract)
-    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype in ("str", "geometry") else None)
-            for c in contract.columns}
-    return Columns.conform(contract, data)

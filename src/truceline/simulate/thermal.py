@@ -189,9 +189,5 @@ def _hotspot(lon: float, lat: float, p: dict, frp: float, viirs: bool, rng) -> d
 
 
 def _table(rows: list[dict]) -> Columns:
-    if not rows:
-        return Columns.empty(HOTSPOTS)
-    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
-            for c in HOTSPOTS.columns}
-    table = Columns.conform(HOTSPOTS, data)
+    table = Columns.from_rows(HOTSPOTS, rows)
     return table.take(np.lexsort((table["hotspot_id"].astype(str), table["time"])))

@@ -23,7 +23,8 @@ from truceline.geodesy import GEOD
 from truceline.model.agreement import parse_weapon_class
 from truceline.model.tables import FLIGHT_COVERAGE, SIGHTINGS, Columns, Contract
 from truceline.model.timefmt import from_iso
-from truceline.sources.base import Format, FormatError, Quarantined, ReadResult
+from truceline.sources.base import Format, FormatError, ReadResult
+from truceline.sources.tabular import Tally
 
 _HEX64 = re.compile(r"^(sha256:)?([0-9a-fA-F]{64})$")
 
@@ -120,36 +121,26 @@ def _footprint(feature: Any, index: int) -> dict[str, object]:
 def _read(path: Path, name: str, contract: Contract, parse: Callable[[Any, int], dict[str, object]]) -> ReadResult:
     features = _features(path)
     records: list[dict[str, object]] = []
-    seen: dict[str, tuple[int, str]] = {}
-    quarantine: list[Quarantined] = []
-    duplicates = 0
+    tally = Tally(str(path), received=len(features))
+    id_name = contract.names[0]
     for k, feature in enumerate(features):
         raw = json.dumps(feature, sort_keys=True)
         record = {"feature": raw}
         try:
             rec = parse(feature, k)
         except ValueError as exc:
-            quarantine.append(Quarantined(str(path), k, f"feature {k}: {exc}", record))
+            tally.refuse(k, f"feature {k}: {exc}", record)
             continue
-        key = str(rec[contract.names[0]])
-        prior = seen.get(key)
-        if prior is not None:
-            if prior[1] == raw:
-                duplicates += 1
-            else:
-                quarantine.append(Quarantined(str(path), k, f"feature {k}: {contract.names[0]} {key!r} conflicts "
-                                                            f"with feature {prior[0]}", record))
+        key = str(rec[id_name])
+        if tally.repeated(key, raw, k, record,
+                          lambda first: f"feature {k}: {id_name} {key!r} conflicts with feature {first}"):
             continue
-        seen[key] = (k, raw)
+        tally.accept(key, raw, k)
         records.append(rec)
-    if not records:
-        return ReadResult(name, str(path), Columns.empty(contract), None, len(features), duplicates, tuple(quarantine))
-    data = {c.name: np.array([r[c.name] for r in records], dtype=object if c.dtype in ("str", "geometry") else None)
-            for c in contract.columns}
-    table = Columns.conform(contract, data)
+    table = Columns.from_rows(contract, records)
     when = table["time"] if "time" in table else table["start"]
-    table = table.take(np.lexsort((table[contract.names[0]].astype(str), when)))
-    return ReadResult(name, str(path), table, None, len(features), duplicates, tuple(quarantine))
+    table = table.take(np.lexsort((table[id_name].astype(str), when)))
+    return ReadResult(name, str(path), table, None, tally.received, tally.duplicates, tuple(tally.quarantine))
 
 
 def _first_props(path: Path) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from truceline.model.tables import HOTSPOTS, Columns
-from truceline.sources.base import Format, FormatError, Quarantined, ReadResult, csv_header, csv_rows
-from truceline.sources.tabular import number, text
+from truceline.sources.base import Format, FormatError, ReadResult, csv_header, csv_rows
+from truceline.sources.tabular import Tally, number, text
 
 CORE = ("latitude", "longitude", "acq_date", "acq_time", "satellite", "confidence")
 LAYOUTS = {"VIIRS": ("bright_ti4", "bright_ti5"), "MODIS": ("brightness", "bright_t31")}
@@ -105,35 +105,26 @@ def read(path: Path, **_: object) -> ReadResult:
                           f"(found: {', '.join(header)})")
     required = CORE + (LAYOUTS[layout][0],)
     records: list[dict[str, object]] = []
-    seen: dict[str, tuple[int, tuple[str, ...]]] = {}
-    quarantine: list[Quarantined] = []
-    received = duplicates = 0
+    tally = Tally(str(path))
     for line, row in csv_rows(path, required):
-        received += 1
+        tally.received += 1
         if "__error__" in row:
-            quarantine.append(Quarantined(str(path), line, row.pop("__error__"), row))
+            tally.refuse(line, row.pop("__error__"), row)
             continue
         try:
             rec = _parse(row, layout)
         except ValueError as exc:
-            quarantine.append(Quarantined(str(path), line, str(exc), row))
+            tally.refuse(line, str(exc), row)
             continue
         key, content = str(rec["hotspot_id"]), tuple(row[c] for c in header)
-        prior = seen.get(key)
-        if prior is not None:
-            if prior[1] == content:
-                duplicates += 1
-            else:
-                quarantine.append(Quarantined(str(path), line, f"hotspot {key} conflicts with row {prior[0]}", row))
+        if tally.repeated(key, content, line, row, lambda first: f"hotspot {key} conflicts with row {first}"):
             continue
-        seen[key] = (line, content)
+        tally.accept(key, content, line)
         records.append(rec)
-    if not records:
-        return ReadResult("firms", str(path), Columns.empty(HOTSPOTS), None, received, duplicates, tuple(quarantine))
-    data = {c.name: np.array([r[c.name] for r in records]) for c in HOTSPOTS.columns}
-    table = Columns.conform(HOTSPOTS, data)
+    table = Columns.from_rows(HOTSPOTS, records)
     order = np.lexsort((table["hotspot_id"].astype(str), table["time"]))
-    return ReadResult("firms", str(path), table.take(order), None, received, duplicates, tuple(quarantine))
+    return ReadResult("firms", str(path), table.take(order), None, tally.received, tally.duplicates,
+                      tuple(tally.quarantine))
 
 
 def can_read(path: Path) -> bool:

@@ -69,9 +69,7 @@ def engagements(events: Columns, zones: Zones,
     label[fire] = ids[group]
     all_fired = firing_times(events, params)
     rows = [_one(events, fire[group == g], all_fired, ids[g], params) for g in order]
-    table = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
-             for c in ENGAGEMENTS.columns}
-    return Columns.conform(ENGAGEMENTS, table), label
+    return Columns.from_rows(ENGAGEMENTS, rows), label
 
 
 def firing_times(events: Columns, params: EngagementParams) -> np.ndarray:

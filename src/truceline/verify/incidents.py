@@ -92,9 +92,7 @@ def incidents(events: Columns, thermal: Columns, params: IncidentParams = Incide
     rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"]))
     for k, r in enumerate(rows):
         r["incident_id"] = f"I{k + 1:05d}"
-    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
-            for c in INCIDENTS.columns}
-    return Columns.conform(INCIDENTS, data)
+    return Columns.from_rows(INCIDENTS, rows)
 
 
 def _anchors(events: Columns, chain: np.ndarray, n_chain: int) -> np.ndarray:

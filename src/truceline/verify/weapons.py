@@ -96,6 +96,4 @@ def weapon_findings(sightings: Columns, zones: Zones, params: WeaponParams = Wea
     rows.sort(key=lambda r: (r["first_seen"], r["sighting_ids"]))
     for i, r in enumerate(rows):
         r["finding_id"] = f"W{i + 1:05d}"
-    data = {c.name: np.array([r[c.name] for r in rows], dtype=object if c.dtype == "str" else None)
-            for c in WEAPON_FINDINGS.columns}
-    return Columns.conform(WEAPON_FINDINGS, data)
+    return Columns.from_rows(WEAPON_FINDINGS, rows)
