@@ -140,7 +140,7 @@ def test_demo_agreement_loads_with_versions() -> None:
     base, amended = history.versions
     assert base.party_ids == ("A", "B") and base.security_zone.width_km == 30.0
     assert amended.security_zone.width_km == 40.0 and amended.sectors == base.sectors
-    assert len(base.disengagement_areas) == 2 and len(base.storage_sites) == 2
+    assert len(base.disengagement_areas) == 2 and len(base.storage_sites) == 4
     assert [a.kind.value for a in base.declared_activities] == ["quarry_blasting"] * 3
     assert history.at(datetime(2026, 12, 1, tzinfo=timezone.utc)) is base
     assert history.at(datetime(2026, 12, 15, tzinfo=timezone.utc).timestamp()) is amended
@@ -231,9 +231,9 @@ def test_zones_on_the_demo() -> None:
     assert zones.declared_activity_of(lon, lat, at_9 + 3 * 3600).tolist() == ["", "", ""]
     sites = base.storage_sites
     s_lon, s_lat = np.array([s.lon for s in sites]), np.array([s.lat for s in sites])
-    assert zones.side_of(s_lon, s_lat).tolist() == ["A", "B"]
-    assert not zones.within_withdrawal(s_lon, s_lat, ["A", "B"], "tube_artillery").any()
-    assert zones.within_withdrawal(s_lon, s_lat, ["A", "B"], "mlrs").all()
+    assert zones.side_of(s_lon, s_lat).tolist() == ["A", "B", "A", "B"]
+    assert not zones.within_withdrawal(s_lon, s_lat, ["A", "B", "A", "B"], "tube_artillery").any()
+    assert zones.within_withdrawal(s_lon, s_lat, ["A", "B", "A", "B"], "mlrs").all()
     centres = [d.area.centroid for d in base.disengagement_areas]
     assert zones.disengagement_area_of([c.x for c in centres], [c.y for c in centres]).tolist() == ["D1", "D2"]
     line = np.asarray(base.contact_line.coords)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import truceline
 from truceline.cli import cli
-from truceline.evaluate import evaluate_thermal, read_truth_hotspots
+from truceline.evaluate_sources import evaluate_thermal, read_truth_hotspots
 from truceline.geodesy import GEOD
 from truceline.simulate.presets import write_preset
 
@@ -68,7 +68,8 @@ def test_a_file_that_is_not_firms_is_refused_by_name(day, tmp_path: Path) -> Non
 
 def test_confidence_levels_are_calibrated_against_truth(day, tmp_path: Path) -> None:
     from truceline.app import run_incidents, run_thermal
-    from truceline.evaluate import evaluate_incidents, read_truth
+    from truceline.evaluate import read_truth
+    from truceline.evaluate_sources import evaluate_incidents
     from truceline.pipeline import ProcessParams, analyse, load_history, read_inputs
 
     sensors, picks = read_inputs(day["picks"], day["sensors"])
@@ -109,11 +110,22 @@ def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(
         assert r["modalities"] == "acoustic thermal" and r["event_ids"] and r["thermal_ids"]
         line = next(x for x in text.splitlines() if x.startswith(f"| {r['incident_id']} |"))
         assert r["event_ids"] in line and r["thermal_ids"] in line
+    weapons = next(block for block in text.split("\n\n") if block.startswith("| Finding |")).splitlines()
+    header = [h.strip() for h in weapons[0].strip("|").split("|")]
+    col = {h: k for k, h in enumerate(header)}
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in weapons[2:]]
+    assert rows                                                 # weapons in violation, each graded with its coverage
+    for r in rows:
+        assert r[col["Confidence"]] in ("probable", "possible") and r[col["Attribution"]].startswith("attributed")
+        assert r[col["Coverage there"]].startswith("p = ") and " of " in r[col["Coverage there"]]
+    storage = next(block for block in text.split("\n\n") if block.startswith("| Site |")).splitlines()[2:]
+    assert len(storage) == 4 and all(" p = " in line for line in storage)
+    assert "| Party | Sector | mortar zone |" in text
     from truceline.report_again import rerender
-    line = next(x for x in text.splitlines() if " incidents: " in x)
+    lines = [x for x in text.splitlines() if " incidents: " in x or " weapons seen by drones" in x]
     rerender(tmp_path, tmp_path / "scenario" / "agreement.yaml")       # `truceline report` from the store
     again = (tmp_path / "daily_report.md").read_text(encoding="utf-8")
-    assert line in again.splitlines()
+    assert len(lines) == 2 and all(line in again.splitlines() for line in lines)
 
 
 def test_refused_rows_of_history_and_drone_files_are_kept_in_quarantine(day, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from truceline.model.tables import Columns
-from truceline.pipeline import (Processed, ProcessParams, Progress, analyse, declared_sites, load_history,
+from truceline.pipeline import (Processed, ProcessParams, Progress, analyse, declared_sites, load_history, storage_depots,
                                 read_inputs, run_info)
 from truceline.model.tables import ENGAGEMENTS
 from truceline.report import render_daily, write_events_csv, write_events_geojson, write_table_csv
@@ -55,6 +55,7 @@ class Outputs:
     gaps: dict[str, list[tuple[int, int]]]
     thermal: "ThermalOutputs | None" = None
     incidents: "IncidentOutputs | None" = None
+    drones: "DroneOutputs | None" = None
 
 
 def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, calm: bool,
@@ -69,7 +70,7 @@ def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, cal
     a = history.at(params.day_start)
     line = np.asarray(a.contact_line.coords)
     world = World(line, a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
-                  declared_sites(history, params.day_start))
+                  declared_sites(history, params.day_start), storage_depots(history, params.day_start))
     paths = write_simulation(simulate(world, params), Path(out), agreement_path)
     return {**paths, **sign_feeds(Path(out), paths, params.day_start)}
 
@@ -115,12 +116,14 @@ class Trust:
 def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
                 params: ProcessParams = ProcessParams(), progress: Progress | None = None,
                 trust: Trust = Trust(), firms: tuple[Path, ...] = (),
-                firms_history: tuple[Path, ...] = ()) -> tuple[Processed, Outputs]:
+                firms_history: tuple[Path, ...] = (),
+                drones: tuple[Path, Path] | None = None) -> tuple[Processed, Outputs]:
     """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``.
 
     ``firms``: FIRMS hotspot files of the period (``firms_history``: earlier ones), turned into
     thermal events and joined with the acoustic events into incidents (``incidents.csv``, written
-    in any case) that the daily report shows."""
+    in any case) that the daily report shows. ``drones``: (sightings, coverage) GeoJSON files,
+    judged by :func:`run_weapons` and shown in the report too."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     history = load_history(agreement)
@@ -135,8 +138,9 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         info = run_info(history, processed, params, inputs)
         thermal = run_thermal(list(firms), list(firms_history), out) if firms else None
         found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out)
-        outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents)
-    return processed, replace(outputs, thermal=thermal, incidents=found)
+        flown = run_weapons(*drones, agreement, out) if drones else None
+        outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown)
+    return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown)
 
 
 def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
@@ -155,7 +159,9 @@ def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
 
 
 def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
-           trust: Trust, out: Path, incidents: Columns | None = None) -> Outputs:
+           trust: Trust, out: Path, incidents: Columns | None = None, drones: "DroneOutputs | None" = None) -> Outputs:
+    from truceline.report.drones import drone_section
+
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
     quarantine_csv = out / "quarantine.csv"
     write_events_csv(processed.events, events_csv)
@@ -179,11 +185,13 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
                 "evidence": f"evidence.json: {len(release['findings'])} findings with inclusion proofs; "
                             "check with `truceline ledger verify`",
                 "sensors needing service": service_line(processed)}
-    report = render_daily(agreement=processed.history.at(processed.period[0]), events=processed.events,
+    agreement = processed.history.at(processed.period[0])
+    section = drone_section(agreement, drones.findings, drones.storage, drones.zones) if drones else None
+    report = render_daily(agreement=agreement, events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
                           period_end=processed.period[1], out_dir=out, engagements=processed.engagements,
-                          incidents=incidents)
+                          incidents=incidents, drones=section)
     return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
 
@@ -307,22 +315,47 @@ def run_incidents(events: Columns, thermal: Columns, out: Path) -> IncidentOutpu
     return IncidentOutputs(found, path)
 
 
-def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path) -> tuple[Columns, Columns, Path]:
-    """Read drone sightings and footprints, merge sightings into weapon findings judged against the
-    agreement's withdrawal zones, write ``OUT/weapon_findings.csv`` (and ``OUT/quarantine_drones.csv``
-    when features were refused): (findings, coverage, path)."""
-    from truceline.model.tables import WEAPON_FINDINGS
+@dataclass(frozen=True)
+class DroneOutputs:
+    """What ``run_weapons`` found and wrote."""
+
+    findings: Columns           # WEAPON_FINDINGS
+    storage: Columns            # STORAGE_FINDINGS
+    zones: Columns              # ZONE_COVERAGE: what may be said where nothing was seen
+    coverage: Columns           # FLIGHT_COVERAGE, as read
+    findings_csv: Path
+    storage_csv: Path
+    zones_csv: Path
+    quarantine_csv: Path | None
+
+
+def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path) -> DroneOutputs:
+    """Read drone sightings and footprints; merge field sightings into weapon findings judged
+    against the agreement's withdrawal zones, count the declared storage sites; write
+    ``OUT/weapon_findings.csv``, ``OUT/storage_findings.csv``, ``OUT/zone_coverage.csv`` (and
+    ``OUT/quarantine_drones.csv`` when features were refused)."""
+    from truceline.model.tables import STORAGE_FINDINGS, WEAPON_FINDINGS, ZONE_COVERAGE
     from truceline.rules.zones import Zones
+    from truceline.verify.absence import zone_statements
+    from truceline.verify.storage import site_of, storage_findings
     from truceline.verify.weapons import weapon_findings
 
     results = [read(sightings, format="drone-sightings"), read(coverage, format="drone-coverage")]
     seen, flown = results[0].table, results[1].table
     refused = [q for r in results for q in r.quarantine]
-    if refused:
-        write_quarantine(refused, Path(out) / "quarantine_drones.csv")
+    quarantine = Path(out) / "quarantine_drones.csv" if refused else None
+    if quarantine is not None:
+        write_quarantine(refused, quarantine)
     history = load_history(agreement)
     start = float(np.min(seen["time"])) if len(seen) else datetime.now(timezone.utc).timestamp()
-    findings = weapon_findings(seen, Zones.from_agreement(history.at(start)))
-    path = Path(out) / "weapon_findings.csv"
-    write_table_csv(findings, path, WEAPON_FINDINGS)
-    return findings, flown, path
+    a = history.at(start)
+    field = site_of(seen, a.storage_sites) == ""
+    zones = Zones.from_agreement(a)
+    findings = weapon_findings(seen.take(field), zones, flown)
+    depots = storage_findings(seen, flown, a.storage_sites)
+    statements = zone_statements(zones, flown, findings)
+    paths = Path(out) / "weapon_findings.csv", Path(out) / "storage_findings.csv", Path(out) / "zone_coverage.csv"
+    write_table_csv(findings, paths[0], WEAPON_FINDINGS)
+    write_table_csv(depots, paths[1], STORAGE_FINDINGS)
+    write_table_csv(statements, paths[2], ZONE_COVERAGE)
+    return DroneOutputs(findings, depots, statements, flown, *paths, quarantine)

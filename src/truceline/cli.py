@@ -84,25 +84,27 @@ def demo(out: Path, seed: int, calm: bool) -> None:
         processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], out, progress=bar,
                                          trust=_trust(paths["keyring"], True, None, "truceline/demo", None),
                                          firms=(paths["firms_viirs"], paths["firms_modis"]),
-                                         firms_history=(paths["firms_history"],))
+                                         firms_history=(paths["firms_history"],),
+                                         drones=(paths["drone_sightings"], paths["drone_coverage"]))
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
     _print_eval(result)
-    from truceline.evaluate import evaluate_thermal, read_truth_hotspots
+    from truceline.evaluate_sources import evaluate_thermal, read_truth_hotspots
     thermal, found = outputs.thermal, outputs.incidents
     _print_thermal(thermal.counts)
     scores = evaluate_thermal(thermal.events, read_truth_hotspots(paths["truth"]))
     console.print(f"  against truth: {scores['impact_events']} from impact fires, {scores['impact_kept']:.0%} kept; "
                   f"{scores['industry_events']} from industrial sites, {scores['industry_masked']:.0%} masked; "
                   f"{scores['burn_events']} one-off field fires (satellite-only: at most 'possible')")
-    from truceline.evaluate import evaluate_incidents, read_truth as _truth
+    from truceline.evaluate_sources import evaluate_incidents
+    from truceline.evaluate import read_truth as _truth
     levels = evaluate_incidents(found.incidents, processed.events, thermal.events, _truth(paths["truth"]),
                                 read_truth_hotspots(paths["truth"]))
     console.print(f"Incidents: {len(found.incidents)} ({found.incidents_csv.name}); by confidence, with the share "
                   "true against the truth: " + ", ".join(f"{r['confidence']} {r['n']} ({r['true_share']:.0%})"
                                                        for r in levels if r["n"]))
-    _demo_weapons(paths, out)
+    _demo_weapons(paths, outputs.drones)
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
     console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}, {found.incidents_csv}; store: {outputs.store}")
     _print_ledger(outputs)
@@ -179,20 +181,36 @@ def thermal(files: tuple[Path, ...], history: tuple[Path, ...], out: Path) -> No
                                                     else ""))
 
 
-def _demo_weapons(paths: dict[str, Path], out: Path) -> None:
-    """The demo's drone part: weapon findings, scored per unique weapon against the truth."""
-    from truceline.app import run_weapons
-    from truceline.evaluate import evaluate_weapons, read_truth_drones
+def _demo_weapons(paths: dict[str, Path], drones) -> None:
+    """The demo's drone part: weapon and storage findings, scored against the truth."""
+    from truceline.evaluate_sources import (evaluate_absence, evaluate_storage, evaluate_weapons, read_truth_drones,
+                                            read_truth_storage)
     from truceline.pipeline import load_history
     from truceline.rules.zones import Zones
 
-    findings, flown, path = run_weapons(paths["drone_sightings"], paths["drone_coverage"], paths["agreement"], out)
     zones = Zones.from_agreement(load_history(paths["agreement"]).versions[-1])
-    s = evaluate_weapons(findings, *read_truth_drones(paths["truth"]), flown, zones)
-    console.print(f"Drones: {s['merged_sightings']} sightings merged into {s['findings']} weapons "
-                  f"({path.name}); {s['violation_findings']} withdrawal violations (seen by 2+ flights); "
-                  f"against truth: precision {s['precision']:.2f}, recall {s['recall_covered']:.2f} of the "
-                  f"{s['violating_covered']} violating weapons inside a flight's footprint")
+    weapons, sighting_truth = read_truth_drones(paths["truth"])
+    _print_drones(evaluate_weapons(drones.findings, weapons, sighting_truth, drones.coverage, zones),
+                  evaluate_storage(drones.storage, read_truth_storage(paths["truth"])),
+                  evaluate_absence(drones.zones, weapons, drones.coverage, drones.findings, zones))
+    console.print(f"  written: {drones.findings_csv.name}, {drones.storage_csv.name}, {drones.zones_csv.name}")
+
+
+def _print_drones(s: dict, st: dict | None, ab: dict | None) -> None:
+    console.print(f"Drones: {s['merged_sightings']} field sightings merged into {s['findings']} weapons; "
+                  f"{s['violation_findings']} withdrawal violations; against truth: precision {s['precision']:.2f}, "
+                  f"recall {s['recall_covered']:.2f} of the {s['violating_covered']} violating weapons where drone "
+                  f"coverage was >= 0.9 ({s['recall_footprint']:.2f} of the {s['violating_under_footprint']} under "
+                  "any footprint)")
+    if st is not None:
+        console.print(f"Storage sites: {st['sites']} declared; {st['missing_findings']} with pieces missing "
+                      f"({st['missing_correct']} right against truth, {st['missing_false']} where none was taken), "
+                      f"{st['complete_findings']} complete ({st['complete_correct']} right), {st['undetermined']} "
+                      f"undetermined, {st['not_observed']} not observed")
+    if ab is not None:
+        console.print(f"Withdrawal zones: {ab['absent_statements']} 'observed, none seen' statements, "
+                      f"{ab['absent_wrong']} wrong against truth, {ab['absent_below_coverage']} made below coverage "
+                      f"0.9; {ab['not_observed_statements']} 'not observed'")
 
 
 def _print_thermal(c: dict[str, int]) -> None:
@@ -232,18 +250,26 @@ def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_
               help="FIRMS hotspot file(s) of the period (repeatable): thermal events joined into incidents.")
 @click.option("--firms-history", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Earlier FIRMS file(s) to learn persistent sources from (repeatable).")
+@click.option("--drone-sightings", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Drone weapon sightings (GeoJSON): weapon and storage findings; needs --drone-coverage.")
+@click.option("--drone-coverage", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The flights' footprints (GeoJSON) the sightings were made in.")
 @trust_options
 def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: tuple[Path, ...],
-            firms_history: tuple[Path, ...], keyring: Path | None,
-            require_signed: bool, mission_key: Path | None, origin: str, store: str | None) -> None:
+            firms_history: tuple[Path, ...], drone_sightings: Path | None, drone_coverage: Path | None,
+            keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str,
+            store: str | None) -> None:
     """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
     from truceline.model.agreement import AgreementError
+    if (drone_sightings is None) != (drone_coverage is None):
+        raise click.UsageError("--drone-sightings and --drone-coverage go together: absence needs the footprints")
     try:
         with progress_bar("processing") as bar:
             processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar,
                                              trust=_trust(keyring, require_signed, mission_key, origin, store),
-                                             firms=firms, firms_history=firms_history)
+                                             firms=firms, firms_history=firms_history,
+                                             drones=(drone_sightings, drone_coverage) if drone_sightings else None)
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
@@ -251,6 +277,12 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
     if outputs.thermal is not None:
         _print_thermal(outputs.thermal.counts)
     console.print(f"events: {outputs.events_csv}, {outputs.events_geojson}; incidents: {outputs.incidents.incidents_csv}")
+    if outputs.drones is not None:
+        d = outputs.drones
+        console.print(f"drones: {int(np.sum(d.findings['is_violation']))} weapons in violation of {len(d.findings)} "
+                      f"seen ({d.findings_csv}); storage sites: "
+                      + ", ".join(f"{r['site_id']} {r['status']}" for r in d.storage.rows())
+                      + f" ({d.storage_csv}); zone statements: {d.zones_csv}")
     console.print(f"report: {outputs.report['html']}; store: {outputs.store}")
     _print_ledger(outputs)
 
@@ -273,17 +305,51 @@ def report(out: Path, agreement_path: Path, store: str | None) -> None:
 @cli.command()
 @click.option("--truth", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="The truth/ folder a simulation wrote.")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), required=True, help="events.csv to score.")
-def evaluate(truth: Path, events: Path) -> None:
-    """Score events against simulator ground truth (|dt| <= 2 s, <= 1 km, one-to-one)."""
+@click.option("--events", type=click.Path(exists=True, path_type=Path), help="events.csv to score (acoustic only).")
+@click.option("--out", "out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A processed folder (truceline process or demo): score every source it holds.")
+@click.option("--drone-coverage", type=click.Path(exists=True, path_type=Path),
+              help="Flight footprints GeoJSON (default: drone_coverage.geojson beside the truth folder).")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the scores as JSON here.")
+def evaluate(truth: Path, events: Path | None, out_dir: Path | None, drone_coverage: Path | None,
+             json_out: Path | None) -> None:
+    """Score a run against simulator ground truth: acoustic events (|dt| <= 2 s, <= 1 km, one-to-one)
+    and, with --out, thermal events, incidents by confidence level, weapons, storage sites and
+    "observed, none seen" statements."""
+    import json as _json
+
     from truceline.evaluate import evaluate as score
     from truceline.evaluate import read_truth
+    from truceline.evaluate_sources import score_run
     from truceline.report import read_events_csv
+    if (events is None) == (out_dir is None):
+        raise click.UsageError("give either --events FILE or --out DIR")
     try:
-        result = score(read_truth(truth), read_events_csv(events))
-    except ValueError as exc:
+        if events is not None:
+            result = score(read_truth(truth), read_events_csv(events))
+            scores = {"acoustic": result.to_dict()}
+        else:
+            scores = score_run(truth, out_dir, drone_coverage=drone_coverage)
+            result = score(read_truth(truth), read_events_csv(out_dir / "events.csv"))
+    except (ValueError, FormatError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_eval(result)
+    _print_scores(scores)
+    if json_out is not None:
+        json_out.write_text(_json.dumps(scores, indent=2, default=float), encoding="utf-8")
+        console.print(f"wrote {json_out}")
+
+
+def _print_scores(scores: dict) -> None:
+    if "thermal" in scores:
+        t = scores["thermal"]
+        console.print(f"Thermal events: {t['impact_events']} from impact fires, {t['impact_kept']:.0%} kept; "
+                      f"{t['industry_events']} from industrial sites, {t['industry_masked']:.0%} masked")
+    if "incidents" in scores:
+        console.print("Incidents by confidence, share true: " + ", ".join(
+            f"{r['confidence']} {r['n']} ({r['true_share']:.0%})" for r in scores["incidents"] if r["n"]))
+    if "weapons" in scores:
+        _print_drones(scores["weapons"], scores.get("storage"), scores.get("absence"))
 
 
 def _print_ledger(outputs) -> None:

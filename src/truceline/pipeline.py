@@ -176,3 +176,12 @@ def declared_sites(history: AgreementHistory, day_start: float):
         if windows:
             sites.append(DeclaredSite(act.id, act.lon, act.lat, act.radius_m, tuple(windows)))
     return tuple(sites)
+
+
+def storage_depots(history: AgreementHistory, day_start: float):
+    """Declared storage sites with their inventories on one day (for the simulator)."""
+    from truceline.simulate.storage import Depot
+    return tuple(Depot(s.id, s.party, s.lon, s.lat, s.radius_m,
+                       tuple((k.value, n) for k, n in s.inventory.items()),
+                       tuple((k.value, ids) for k, ids in s.serials.items()))
+                 for s in history.at(day_start).storage_sites)

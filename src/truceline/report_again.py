@@ -46,4 +46,16 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
     thermal = read_table_csv(thermal_csv, THERMAL_EVENTS) if thermal_csv.is_file() else Columns.empty(THERMAL_EVENTS)
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
                         run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out),
-                        engagements=grouped, incidents=incidents(events, thermal))
+                        engagements=grouped, incidents=incidents(events, thermal), drones=_drones(Path(out), agreement))
+
+
+def _drones(out: Path, agreement):
+    """The run's drone findings, from its files (drone data is not in the store either)."""
+    from truceline.model.tables import STORAGE_FINDINGS, WEAPON_FINDINGS, ZONE_COVERAGE
+    from truceline.report.drones import drone_section
+
+    files = [out / n for n in ("weapon_findings.csv", "storage_findings.csv", "zone_coverage.csv")]
+    if not all(f.is_file() for f in files):
+        return None
+    return drone_section(agreement, *(read_table_csv(f, c) for f, c in
+                                      zip(files, (WEAPON_FINDINGS, STORAGE_FINDINGS, ZONE_COVERAGE))))

@@ -254,14 +254,29 @@ class DisengagementArea(_Model):
 
 
 class StorageSite(_Model):
-    """A declared storage site of withdrawn weapons, with its inventory (pieces per class)."""
+    """A declared storage site of withdrawn weapons, with its inventory (pieces per class) and,
+    where declared, the serial numbers of the pieces."""
 
     id: Id
     party: str
     name: str
     lon: Lon
     lat: Lat
+    radius_m: float = Field(default=300.0, gt=0)
     inventory: dict[WeaponKey, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    serials: dict[WeaponKey, Annotated[tuple[str, ...], Field(strict=False)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _serials_fit(self) -> "StorageSite":
+        for k, ids in self.serials.items():
+            if len(ids) > self.inventory.get(k, 0):
+                raise fail((f"serials.{k.value}", f"{len(ids)} serials declared for {self.inventory.get(k, 0)} pieces"))
+        return self
+
+    @property
+    def declared(self) -> int:
+        """Pieces declared at the site, all classes."""
+        return int(sum(self.inventory.values()))
 
 
 class TimeWindow(_Model):

@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -28,6 +28,9 @@ from truceline.model.coverage import Coverage, SideCoverage
 from truceline.model.tables import Columns
 from truceline.model.timefmt import to_iso
 from truceline.report.mapplot import ELLIPSE_95_SCALE, render_map
+
+if TYPE_CHECKING:
+    from truceline.report.drones import DroneSection
 
 DASH = "—"
 FIRE_KINDS = ("launch", "impact")
@@ -79,6 +82,7 @@ class DailyContent:
     engagements: Table = Table(("Engagement",), ())
     incident_line: str = "No incidents were recorded."
     incidents: Table = Table(("Incident",), ())
+    drones: "DroneSection | None" = None
     detection_note: str = DETECTION_NOTE
     neutrality_note: str = NEUTRALITY_NOTE
 
@@ -288,7 +292,7 @@ def _incidents(incidents: Columns | None) -> tuple[str, Table]:
 def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                   ingest: dict[str, int], run: dict[str, str], period_start: float,
                   period_end: float, engagements: Columns | None = None,
-                  incidents: Columns | None = None) -> DailyContent:
+                  incidents: Columns | None = None, drones: "DroneSection | None" = None) -> DailyContent:
     """The report's content as display strings (see :func:`render_daily` for the arguments)."""
     m = _masks(events)
     incident_line, incident_table = _incidents(incidents)
@@ -311,6 +315,7 @@ def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | N
         engagements=_engagements(engagements),
         incident_line=incident_line,
         incidents=incident_table,
+        drones=drones,
     )
 
 
@@ -339,11 +344,20 @@ def to_markdown(content: DailyContent, map_name: str = "map.png") -> str:
         "## Violations by attributed party, beside what could be observed", _md_table(content.by_party),
         f"*{content.detection_note}*", "## Violations by sector", _md_table(content.by_sector),
         "## Map", f"![Map of the period]({map_name})", f"*{content.map_caption}*",
-        "## Violations", violations, "## What could not be observed",
+        "## Violations", violations, *_md_drones(content.drones), "## What could not be observed",
         "\n".join(f"- {s}" for s in content.unobserved), "## Notes", content.neutrality_note,
         content.ingest_line, _md_table(Table(("Processing run", "Value"), content.run_rows)),
     )
     return "\n\n".join(parts) + "\n"
+
+
+def _md_drones(d: "DroneSection | None") -> tuple[str, ...]:
+    if d is None:
+        return ()
+    return ("## Heavy weapons and storage sites (drones)", d.line,
+            _md_table(d.weapons) if d.weapons.rows else "No weapon was found in violation.",
+            "### Storage sites", _md_table(d.storage) if d.storage.rows else "No storage site is declared.",
+            "### Withdrawal zones: what the flights could say", _md_table(d.zones), f"*{d.note}*")
 
 
 def to_html(content: DailyContent, map_png: bytes) -> str:
@@ -358,7 +372,7 @@ def to_html(content: DailyContent, map_png: bytes) -> str:
 def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                  ingest: dict[str, int], run: dict[str, str], period_start: float, period_end: float,
                  out_dir: Path, engagements: Columns | None = None,
-                 incidents: Columns | None = None) -> dict[str, Path]:
+                 incidents: Columns | None = None, drones: "DroneSection | None" = None) -> dict[str, Path]:
     """Write ``daily_report.html``, ``daily_report.md`` and ``map.png`` into ``out_dir``.
 
     ``events`` are the period's events (``EVENTS`` contract); ``ingest`` holds received,
@@ -370,7 +384,7 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
     out.mkdir(parents=True, exist_ok=True)
     content = build_content(agreement=agreement, events=events, sensors=sensors, coverage=coverage,
                             ingest=ingest, run=run, period_start=period_start, period_end=period_end,
-                            engagements=engagements, incidents=incidents)
+                            engagements=engagements, incidents=incidents, drones=drones)
     buffer = io.BytesIO()
     n = len(content.violations.rows)
     render_map(agreement, events, sensors, buffer,

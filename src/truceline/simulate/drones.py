@@ -3,20 +3,22 @@
 Each party parks heavy weapons behind its side of the line, about one in five inside its class's
 withdrawal distance (Minsk II defaults). Flights fly patrol routes, each a few times a day, and observe a
 rectangle of the zone for forty minutes each time; a weapon inside a footprint is sighted with probability ``p_sight`` per flight, its class
-named wrongly at ``confusion``, its position off by ~100 m; the same weapon is seen again by
+named with a calibrated confidence (Beta-distributed, mean ``1 - confusion``: the class is right with
+exactly the stated probability), its position off by ~100 m; the same weapon is seen again by
 overlapping flights, and flights report false sightings too. Draws come from a stream of their
 own, so drones change nothing in the acoustic or thermal feeds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from truceline.model.agreement import MINSK_II_WITHDRAWAL_KM, WeaponClass
 from truceline.model.tables import FLIGHT_COVERAGE, SIGHTINGS, Columns
+from truceline.simulate.storage import survey
 from truceline.simulate.world import World, offset_points
 
 STREAM = 6
@@ -48,7 +50,9 @@ class DroneDay:
     sightings: Columns
     coverage: Columns
     weapons: Columns        # truth: weapon_id, lon, lat, weapon_class, party
-    sighting_truth: Columns  # truth: sighting_id, weapon_id ('' for a false sighting)
+    sighting_truth: Columns  # truth: sighting_id, weapon_id ('' for a false sighting, SITE/k at a storage site)
+    storage: Columns = field(default_factory=lambda: Columns({}))
+    """Truth per storage site and class: site_id, weapon_class, declared, present, removed_serials."""
 
 
 def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimParams = DroneSimParams()) -> DroneDay:
@@ -64,6 +68,9 @@ def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimP
     lonlat = [proj.to_lonlat(np.array([s["x"]]), np.array([s["y"]])) for s in sight]
     for s, (lo, la) in zip(sight, lonlat):
         s["lon"], s["lat"] = float(lo[0]), float(la[0])
+    at_sites, site_foot, storage, site_truth = survey(world, day_start, seed, lambda r: _confidence(params, r), flights)
+    sight += at_sites
+    truth += site_truth
     w_lon, w_lat = proj.to_lonlat(weapons["x"], weapons["y"])
     foot = []
     for f in flights:
@@ -71,12 +78,20 @@ def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimP
         lo, la = proj.to_lonlat(ring[:, 0], ring[:, 1])
         foot.append({"footprint_id": f"{f['id']}-0", "flight_id": f["id"], "start": f["start"], "end": f["end"],
                      "footprint": shapely.Polygon(np.column_stack([lo, la])), "area_km2": f["box"].area / 1e6})
+    foot += site_foot
     return DroneDay(Columns.from_rows(SIGHTINGS, sight), Columns.from_rows(FLIGHT_COVERAGE, foot),
                     Columns({"weapon_id": np.array(weapons["id"], dtype=object), "lon": w_lon, "lat": w_lat,
                              "weapon_class": np.array(weapons["cls"], dtype=object),
                              "party": np.array(weapons["party"], dtype=object)}),
                     Columns({"sighting_id": np.array([t[0] for t in truth], dtype=object),
-                             "weapon_id": np.array([t[1] for t in truth], dtype=object)}))
+                             "weapon_id": np.array([t[1] for t in truth], dtype=object)}),
+                    _storage_truth(storage))
+
+
+def _storage_truth(rows: list[dict]) -> Columns:
+    names = ("site_id", "weapon_class", "declared", "present", "removed_serials")
+    return Columns({k: np.array([r[k] for r in rows], dtype=object if k in ("site_id", "weapon_class", "removed_serials")
+                                else np.int64) for k in names})
 
 
 def _fly(flight: dict, weapons: dict, params: DroneSimParams, rng, sight: list, truth: list) -> None:
@@ -87,16 +102,17 @@ def _fly(flight: dict, weapons: dict, params: DroneSimParams, rng, sight: list, 
         if rng.random() >= params.p_sight:
             continue
         named = weapons["cls"][w]
-        if rng.random() < params.confusion:
+        conf = _confidence(params, rng)
+        if rng.random() >= conf:
             named = str(rng.choice([c for c in classes if c != named]))
         xy = np.array([weapons["x"][w], weapons["y"][w]]) + rng.normal(0, params.position_sigma_m, 2)
         serial = weapons["serial"][w] if rng.random() < params.serial_readable else ""
-        sight.append(_sighting(flight, len(sight), xy, named, serial, rng))
+        sight.append(_sighting(flight, len(sight), xy, named, serial, conf, rng))
         truth.append((sight[-1]["sighting_id"], weapons["id"][w]))
     for _ in range(int(rng.poisson(params.false_per_flight))):
         minx, miny, maxx, maxy = box.bounds
         xy = np.array([rng.uniform(minx, maxx), rng.uniform(miny, maxy)])
-        sight.append(_sighting(flight, len(sight), xy, str(rng.choice(classes)), "", rng))
+        sight.append(_sighting(flight, len(sight), xy, str(rng.choice(classes)), "", _confidence(params, rng), rng))
         truth.append((sight[-1]["sighting_id"], ""))
 
 
@@ -138,9 +154,15 @@ def _flights(line, day_start: float, params: DroneSimParams, rng) -> list[dict]:
     return out
 
 
-def _sighting(flight: dict, k: int, xy: np.ndarray, named: str, serial: str, rng) -> dict:
+def _confidence(params: DroneSimParams, rng) -> float:
+    """A classifier's stated confidence, calibrated: Beta with mean ``1 - confusion``."""
+    mean, strength = 1.0 - params.confusion, 8.0
+    return round(float(np.clip(rng.beta(mean * strength, (1 - mean) * strength), 0.3, 0.99)), 2)
+
+
+def _sighting(flight: dict, k: int, xy: np.ndarray, named: str, serial: str, conf: float, rng) -> dict:
     t = flight["start"] + float(rng.uniform(0, flight["end"] - flight["start"]))
     digest = "".join(rng.choice(list("0123456789abcdef"), 64))
     return {"sighting_id": f"{flight['id']}-{k:04d}", "time": t, "x": float(xy[0]), "y": float(xy[1]),
-            "weapon_class": named, "confidence": round(float(rng.uniform(0.6, 0.95)), 2), "image_hash": digest,
+            "weapon_class": named, "confidence": conf, "image_hash": digest,
             "image_ref": f"flights/{flight['id']}/{k:04d}.jpg", "flight_id": flight["id"], "serial": serial}

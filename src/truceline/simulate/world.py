@@ -41,6 +41,7 @@ class World:
     party_left: str
     effective_time: float
     sites: tuple[DeclaredSite, ...] = ()
+    depots: tuple = ()          # declared storage sites (truceline.simulate.storage.Depot)
 
     def projection(self) -> LocalProjection:
         mid = self.line_lonlat[len(self.line_lonlat) // 2]

@@ -112,6 +112,7 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
         write_drones(dr.sightings, dr.coverage, paths["drone_sightings"], paths["drone_coverage"])
         write_table(dr.weapons, dr.weapons.names, truth / "weapons.csv")
         write_table(dr.sighting_truth, dr.sighting_truth.names, truth / "sightings.csv")
+        write_table(dr.storage, ("site_id", "weapon_class", "declared", "present", "removed_serials"), truth / "storage.csv")
     params = {k: (str(v) if not isinstance(v, (int, float, bool)) else v) for k, v in asdict(sim.params).items()}
     (truth / "scenario.json").write_text(json.dumps({"params": params, "mean_sound_speed_mps": sim.sound_speed_mps,
                                                      "n_truth_events": len(sim.truth), "n_pick_rows": len(sim.picks_rows)},
