@@ -106,10 +106,14 @@ def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(
     with open(tmp_path / "incidents.csv", newline="", encoding="utf-8") as fh:
         corroborated = [r for r in csv.DictReader(fh) if r["confidence"] == "corroborated"]
     assert corroborated
+    kinds = {r["modalities"] for r in corroborated}
+    assert {"acoustic thermal", "acoustic drone"} <= kinds, kinds              # both kinds of corroboration
     for r in corroborated:                                     # all their evidence, in the report
-        assert r["modalities"] == "acoustic thermal" and r["event_ids"] and r["thermal_ids"]
+        sources = r["modalities"].split()
+        assert len(sources) >= 2 and sources[0] == "acoustic" and r["event_ids"]
+        assert bool(r["thermal_ids"]) == ("thermal" in sources) and bool(r["weapon_ids"]) == ("drone" in sources)
         line = next(x for x in text.splitlines() if x.startswith(f"| {r['incident_id']} |"))
-        assert r["event_ids"] in line and r["thermal_ids"] in line
+        assert all(r[k] in line for k in ("event_ids", "thermal_ids", "weapon_ids"))
     weapons = next(block for block in text.split("\n\n") if block.startswith("| Finding |")).splitlines()
     header = [h.strip() for h in weapons[0].strip("|").split("|")]
     col = {h: k for k, h in enumerate(header)}

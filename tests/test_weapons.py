@@ -100,6 +100,10 @@ def test_one_flights_sighting_weighs_by_the_flights_that_saw_nothing(setting) ->
     lone = busy.take(busy["n_flights"] == 1)
     assert len(lone) == 1 and lone["p_real"][0] > 0.8 and bool(lone["is_violation"][0])
     assert lone["confidence"][0] == "possible"
+    # where the acoustic sensors located a launch, a lone sighting under three flights is the battery
+    fired = np.array([at(world, 5_000.0, 150.0)])
+    at_launch = weapon_findings(seen_once, zones, flown(world, ["F1", "F2", "F3"], depth_m=5_000.0), launches=fired)
+    assert at_launch["p_real"][0] > 0.8 > under_three["p_real"][0] and bool(at_launch["is_violation"][0])
     other_side = weapon_findings(sightings([(at(world, -5_000.0), "mlrs", "F1", ""),
                                             (at(world, -5_000.0, 50.0), "mlrs", "F2", "")]), zones,
                                  flown(world, ["F1", "F2"], depth_m=-5_000.0))
@@ -127,23 +131,28 @@ def test_class_mix_learns_the_days_classes() -> None:
 
 
 def test_weapon_findings_meet_the_bars_over_many_days() -> None:
-    """Per unique weapon over 40 simulated days of the demo scenario: precision >= 0.9 of violation
-    findings, recall >= 0.9 of violating weapons where the coverage probability was >= 0.9."""
+    """Per unique weapon over 40 simulated days of the demo scenario, the batteries that fired
+    among the weapons and the day's launches beside the sightings (their true positions stand in
+    for the located ones, which err by ~15 m): precision >= 0.9 of violation findings, recall >=
+    0.95 of violating weapons where the coverage probability was >= 0.9 (issue 5's bars)."""
     from truceline.evaluate_sources import evaluate_weapons
     from truceline.simulate.drones import simulate_drones
     from truceline.simulate.scenario import ScenarioParams
+    from truceline.simulate.world import make_truth
 
     a = load_history(None).versions[-1]
     zones = Zones.from_agreement(a)
     world = World(np.asarray(a.contact_line.coords), a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(), ())
     tp = flagged = hit = target = 0
     for seed in range(1, 41):
-        d = simulate_drones(world, ScenarioParams().day_start, seed)
-        f = weapon_findings(d.sightings, zones, d.coverage)
+        fire = make_truth(world, ScenarioParams(seed=seed), np.random.default_rng(seed))
+        d = simulate_drones(world, ScenarioParams().day_start, seed, fire=fire)
+        launch = fire.take(fire["kind"].astype(str) == "launch")
+        f = weapon_findings(d.sightings, zones, d.coverage, launches=np.column_stack([launch["lon"], launch["lat"]]))
         s = evaluate_weapons(f, d.weapons, d.sighting_truth, d.coverage, zones)
         flagged += s["violation_findings"]
         tp += round(np.nan_to_num(s["precision"]) * s["violation_findings"])
         target += s["violating_covered"]
         hit += round(np.nan_to_num(s["recall_covered"]) * s["violating_covered"])
-    assert target > 100 and flagged > 100
-    assert tp / flagged >= 0.9 and hit / target >= 0.93, (tp / flagged, hit / target)
+    assert target > 200 and flagged > 200
+    assert tp / flagged >= 0.9 and hit / target >= 0.95, (tp / flagged, hit / target)

@@ -137,8 +137,9 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         inputs = {"picks": str(picks), "sensors": str(sensors), "agreement": str(agreement or demo_agreement_path())}
         info = run_info(history, processed, params, inputs)
         thermal = run_thermal(list(firms), list(firms_history), out) if firms else None
-        found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out)
-        flown = run_weapons(*drones, agreement, out) if drones else None
+        flown = run_weapons(*drones, agreement, out, processed.events) if drones else None
+        found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out,
+                              processed.period[0], flown.findings if flown else None)
         outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown)
     return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown)
 
@@ -304,12 +305,16 @@ class IncidentOutputs:
     incidents_csv: Path
 
 
-def run_incidents(events: Columns, thermal: Columns, out: Path) -> IncidentOutputs:
-    """Join a run's acoustic events and thermal events into incidents; write ``OUT/incidents.csv``."""
+def run_incidents(events: Columns, thermal: Columns, out: Path, day_start: float | None = None,
+                  weapons: Columns | None = None) -> IncidentOutputs:
+    """Join a run's acoustic events and thermal events into incidents, each with the satellite
+    coverage of the day starting ``day_start``; write ``OUT/incidents.csv``."""
     from truceline.model.tables import INCIDENTS
-    from truceline.verify.incidents import incidents
+    from truceline.verify.incidents import IncidentParams, incidents
+    from truceline.verify.satellite import day_passes
 
-    found = incidents(events, thermal)
+    day = day_passes(events, thermal, day_start) if day_start is not None else None
+    found = incidents(events, thermal, IncidentParams(), day, weapons)
     path = Path(out) / "incidents.csv"
     write_table_csv(found, path, INCIDENTS)
     return IncidentOutputs(found, path)
@@ -329,9 +334,11 @@ class DroneOutputs:
     quarantine_csv: Path | None
 
 
-def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path) -> DroneOutputs:
+def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Path,
+                events: Columns | None = None) -> DroneOutputs:
     """Read drone sightings and footprints; merge field sightings into weapon findings judged
-    against the agreement's withdrawal zones, count the declared storage sites; write
+    against the agreement's withdrawal zones (the launches among ``events`` raising the prior of a
+    weapon where one was fired from), count the declared storage sites; write
     ``OUT/weapon_findings.csv``, ``OUT/storage_findings.csv``, ``OUT/zone_coverage.csv`` (and
     ``OUT/quarantine_drones.csv`` when features were refused)."""
     from truceline.model.tables import STORAGE_FINDINGS, WEAPON_FINDINGS, ZONE_COVERAGE
@@ -351,7 +358,9 @@ def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Pa
     a = history.at(start)
     field = site_of(seen, a.storage_sites) == ""
     zones = Zones.from_agreement(a)
-    findings = weapon_findings(seen.take(field), zones, flown)
+    launch = events.take(events["kind"].astype(str) == "launch") if events is not None else None
+    findings = weapon_findings(seen.take(field), zones, flown, launches=None if launch is None else
+                               np.column_stack([launch["lon"], launch["lat"]]).astype(float))
     depots = storage_findings(seen, flown, a.storage_sites)
     statements = zone_statements(zones, flown, findings)
     paths = Path(out) / "weapon_findings.csv", Path(out) / "storage_findings.csv", Path(out) / "zone_coverage.csv"

@@ -12,7 +12,8 @@ from truceline.rules.zones import Zones
 from truceline.store.sqlite import Store
 from truceline.verify.coverage import coverage
 from truceline.verify.engagements import engagements
-from truceline.verify.incidents import incidents
+from truceline.verify.incidents import IncidentParams, incidents
+from truceline.verify.satellite import day_passes
 from truceline.model.tables import THERMAL_EVENTS, Columns
 from truceline.report.export import read_table_csv
 
@@ -44,9 +45,11 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
     grouped, _ = engagements(events, zones)  # recomputed from the stored events, as processing did
     thermal_csv = Path(out) / "thermal_events.csv"     # satellite fires are not in the store: the run's file
     thermal = read_table_csv(thermal_csv, THERMAL_EVENTS) if thermal_csv.is_file() else Columns.empty(THERMAL_EVENTS)
+    section, weapons = _drones(Path(out), agreement)
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
                         run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out),
-                        engagements=grouped, incidents=incidents(events, thermal), drones=_drones(Path(out), agreement))
+                        engagements=grouped, drones=section,
+                        incidents=incidents(events, thermal, IncidentParams(), day_passes(events, thermal, start), weapons))
 
 
 def _drones(out: Path, agreement):
@@ -56,6 +59,6 @@ def _drones(out: Path, agreement):
 
     files = [out / n for n in ("weapon_findings.csv", "storage_findings.csv", "zone_coverage.csv")]
     if not all(f.is_file() for f in files):
-        return None
-    return drone_section(agreement, *(read_table_csv(f, c) for f, c in
-                                      zip(files, (WEAPON_FINDINGS, STORAGE_FINDINGS, ZONE_COVERAGE))))
+        return None, None
+    tables = [read_table_csv(f, c) for f, c in zip(files, (WEAPON_FINDINGS, STORAGE_FINDINGS, ZONE_COVERAGE))]
+    return drone_section(agreement, *tables), tables[0]

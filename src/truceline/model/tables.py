@@ -244,7 +244,7 @@ INCIDENTS = Contract("incidents", (
     _c("end", "time", "s", "Its latest piece of evidence."),
     _c("lon", "float", "degree", "Where it happened: its impact, else its launch, else its thermal event (WGS 84)."),
     _c("lat", "float", "degree", "Latitude of the same point (WGS 84)."),
-    _c("modalities", "str", "", "Independent sources behind it, space-separated: acoustic, thermal."),
+    _c("modalities", "str", "", "Independent sources behind it, space-separated: acoustic, thermal, drone."),
     _c("confidence", "str", "", "corroborated | probable | possible | unverified (docs/verification.md)."),
     _c("attributed_side", "str", "", "Party id of the side that fired, or 'undetermined'."),
     _c("attribution", "str", "", "attributed (p >= 0.95) | largely attributed (0.8 <= p < 0.95) | undetermined."),
@@ -252,6 +252,8 @@ INCIDENTS = Contract("incidents", (
     _c("is_violation", "bool", "", "Any of its acoustic events is a violation of the agreement."),
     _c("event_ids", "str", "", "Space-separated event_ids of its acoustic events (a launch and its impact)."),
     _c("thermal_ids", "str", "", "Space-separated event_ids of its thermal events."),
+    _c("weapon_ids", "str", "", "Space-separated finding_ids of weapons drones saw standing at its launch (weapon_findings.csv)."),
+    _c("thermal_coverage_p", "float", "", "Probability that a fire its impact started would appear in the day's FIRMS hotspots (satellite coverage; empty for satellite-only incidents)."),
 ))
 
 SIGHTINGS = Contract("sightings", (

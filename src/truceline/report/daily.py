@@ -270,7 +270,7 @@ def _engagements(engagements: Columns | None) -> Table:
 def _incidents(incidents: Columns | None) -> tuple[str, Table]:
     """A sentence of counts by confidence level, and the corroborated incidents with all their evidence."""
     headers = ("Incident", "Time (UTC)", "Where", "Sources", "Confidence", "Attributed side", "Attribution",
-               "Acoustic evidence", "Satellite evidence")
+               "Acoustic evidence", "Satellite evidence", "Drone evidence")
     if incidents is None or len(incidents) == 0:
         return "No incidents were recorded.", Table(headers, ())
     level = incidents["confidence"].astype(str)
@@ -284,9 +284,16 @@ def _incidents(incidents: Columns | None) -> tuple[str, Table]:
                      f"{incidents['lat'][k]:.4f}° N, {incidents['lon'][k]:.4f}° E", str(incidents["modalities"][k]),
                      "corroborated", str(incidents["attributed_side"][k]),
                      str(incidents["attribution"][k]) + ("" if not np.isfinite(p) else f" (p = {p:.2f})"),
-                     str(incidents["event_ids"][k]) or DASH, str(incidents["thermal_ids"][k]) or DASH))
+                     str(incidents["event_ids"][k]) or DASH, str(incidents["thermal_ids"][k]) or DASH,
+                     str(incidents["weapon_ids"][k]) or DASH))
+    sat = np.asarray(incidents["thermal_coverage_p"], float)
+    sat = sat[np.isfinite(sat)]
+    seen = (f" Satellite coverage: a fire started by one of today's rounds would appear in the FIRMS hotspots "
+            f"with probability {sat.mean():.2f} on average (from {sat.min():.2f} to {sat.max():.2f} by the hour; "
+            "overpass times and a clear-sky chance of 0.45 assumed, no cloud mask read), so the absence of a "
+            "hotspot says little." if len(sat) else "")
     return (f"{len(incidents)} incidents: {counts}. Corroborated incidents (two independent sources) "
-            "are listed with all their evidence."), Table(headers, tuple(rows))
+            f"are listed with all their evidence.{seen}"), Table(headers, tuple(rows))
 
 
 def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,

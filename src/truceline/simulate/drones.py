@@ -1,7 +1,8 @@
 """Drone flights, simulated: heavy weapons behind the line, the areas flights saw, the sightings.
 
 Each party parks heavy weapons behind its side of the line, about one in five inside its class's
-withdrawal distance (Minsk II defaults). Flights fly patrol routes, each a few times a day, and observe a
+withdrawal distance (Minsk II defaults); half the batteries that fired that day (``battery_stays``)
+are still at their firing position, where the acoustic sensors located their launches. Flights fly patrol routes, each a few times a day, and observe a
 rectangle of the zone for forty minutes each time; a weapon inside a footprint is sighted with probability ``p_sight`` per flight, its class
 named with a calibrated confidence (Beta-distributed, mean ``1 - confusion``: the class is right with
 exactly the stated probability), its position off by ~100 m; the same weapon is seen again by
@@ -41,6 +42,7 @@ class DroneSimParams:
     position_sigma_m: float = 100.0
     false_per_flight: float = 0.3
     serial_readable: float = 0.3
+    battery_stays: float = 0.5        # a battery that fired is still at its firing position all day
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,16 @@ class DroneDay:
     """Truth per storage site and class: site_id, weapon_class, declared, present, removed_serials."""
 
 
-def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimParams = DroneSimParams()) -> DroneDay:
-    """One day of drone observations over ``world``."""
+def simulate_drones(world: World, day_start: float, seed: int, params: DroneSimParams = DroneSimParams(),
+                    fire: Columns | None = None) -> DroneDay:
+    """One day of drone observations over ``world``; with the day's truth ``fire`` (launches), some
+    of the batteries that fired stay where they fired from, to be seen there."""
     rng = np.random.default_rng([seed, STREAM])
     line = world.line_xy()
     proj = world.projection()
     weapons = _weapons(world, line, params, rng)
+    if fire is not None:
+        _batteries(weapons, fire, proj, params, np.random.default_rng([seed, STREAM, 1]))
     flights = _flights(line, day_start, params, rng)
     sight, truth = [], []
     for f in flights:
@@ -135,6 +141,23 @@ def _weapons(world: World, line, params: DroneSimParams, rng) -> dict:
             party.append(pid)
             serials.append(f"{pid}{int(rng.integers(10_000, 99_999))}")
     return {"id": ids, "x": np.array(xs), "y": np.array(ys), "cls": cls, "party": party, "serial": serials}
+
+
+def _batteries(weapons: dict, fire: Columns, proj, params: DroneSimParams, rng) -> None:
+    """Append to ``weapons`` the batteries that stayed at their firing position (``battery_stays``)."""
+    launch = fire.take(fire["kind"].astype(str) == "launch")
+    for mid in sorted(set(launch["mission_id"].astype(str))):
+        k = np.flatnonzero(launch["mission_id"].astype(str) == mid)
+        if rng.random() >= params.battery_stays:
+            continue
+        x, y = proj.to_xy(np.asarray(launch["lon"], float)[k], np.asarray(launch["lat"], float)[k])
+        party = str(launch["side"][k[0]])
+        weapons["id"].append(f"WPN-{party}-{mid}")
+        weapons["x"] = np.append(weapons["x"], x.mean())
+        weapons["y"] = np.append(weapons["y"], y.mean())
+        weapons["cls"].append(str(launch["weapon_class"][k[0]]))
+        weapons["party"].append(party)
+        weapons["serial"].append(f"{party}{int(rng.integers(10_000, 99_999))}")
 
 
 def _flights(line, day_start: float, params: DroneSimParams, rng) -> list[dict]:

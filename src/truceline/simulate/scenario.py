@@ -83,5 +83,5 @@ def simulate(world: World, params: ScenarioParams) -> Simulation:
     picks, c_mean = make_picks(world, params, sensors, sensor_truth, truth, rng)
     rows = degrade_feed(picks, params, rng)
     thermal = simulate_thermal(world, truth, params.day_start, params.seed)
-    drones = simulate_drones(world, params.day_start, params.seed)
+    drones = simulate_drones(world, params.day_start, params.seed, fire=truth)
     return Simulation(params, sensors, truth, sensor_truth, picks, rows, c_mean, thermal, drones)

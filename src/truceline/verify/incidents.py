@@ -32,6 +32,7 @@ from scipy.spatial import cKDTree
 
 from truceline.geodesy import LocalProjection
 from truceline.model.tables import INCIDENTS, Columns
+from truceline.verify.satellite import Passes, p_fire_seen
 
 FIRE = ("launch", "impact")
 UNDETERMINED = "undetermined"
@@ -44,6 +45,7 @@ class IncidentParams:
 
     link_m: float = 1_500.0      # a thermal event this close to an impact can be its fire ...
     burn_s: float = 12 * 3600.0  # ... seen up to this long after the impact
+    weapon_m: float = 500.0      # a weapon seen by drones this close to a launch is the one that fired
     attributed_p: float = 0.95   # attribution at or above: 'attributed'; from 0.8: 'largely attributed'
 
 
@@ -71,8 +73,13 @@ def chains(events: Columns) -> np.ndarray:
     return out.astype(np.int64)
 
 
-def incidents(events: Columns, thermal: Columns, params: IncidentParams = IncidentParams()) -> Columns:
-    """The incidents (``INCIDENTS``) of a run's level-2 acoustic events and its thermal events."""
+def incidents(events: Columns, thermal: Columns, params: IncidentParams = IncidentParams(),
+              day: Passes | None = None, weapons: Columns | None = None) -> Columns:
+    """The incidents (``INCIDENTS``) of a run's level-2 acoustic events and its thermal events;
+    with the day's satellite ``day`` passes, each acoustic incident also carries the probability
+    that a fire it started would have been seen from space (:mod:`truceline.verify.satellite`);
+    with the drones' ``weapons`` (``WEAPON_FINDINGS``), a weapon standing within ``weapon_m`` of
+    an incident's launch is its drone evidence (one battery may have fired many incidents)."""
     chain = chains(events)
     n_chain = int(chain.max()) + 1 if (chain >= 0).any() else 0
     thermal = thermal.take(~np.asarray(thermal["masked"], dtype=bool)) if len(thermal) else thermal
@@ -90,8 +97,20 @@ def incidents(events: Columns, thermal: Columns, params: IncidentParams = Incide
     rows = [_one(events, thermal, chain, anchor, np.flatnonzero(group == g), n_chain, params)
             for g in np.unique(group)]
     rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"]))
+    fire_t = np.array([r.pop("fire_time") for r in rows])
+    seen = p_fire_seen(np.nan_to_num(fire_t), day) if day is not None else np.full(len(rows), np.nan)
+    launch_xy = [r.pop("launch_lonlat") for r in rows]
+    at_launch = _weapons_at(launch_xy, weapons, params) if weapons is not None and len(weapons) else [""] * len(rows)
     for k, r in enumerate(rows):
         r["incident_id"] = f"I{k + 1:05d}"
+        r["thermal_coverage_p"] = float(seen[k]) if np.isfinite(fire_t[k]) else np.nan
+        r["weapon_ids"] = at_launch[k]
+        if at_launch[k]:
+            r["modalities"] = (r["modalities"] + " drone").strip()
+            if r.pop("signed") and r["confidence"] != "corroborated":
+                r["confidence"] = "corroborated"
+        else:
+            r.pop("signed")
     return Columns.from_rows(INCIDENTS, rows)
 
 
@@ -148,9 +167,30 @@ def _one(events, thermal, chain, anchor, members, n_chain, params) -> dict:
         who, prob = UNDETERMINED, np.nan
     where = (float(events["lon"][anchor[cs[0]]]), float(events["lat"][anchor[cs[0]]])) if len(cs) else \
         (float(thermal["lon"][hs[0]]), float(thermal["lat"][hs[0]]))
+    fire_time = float(events["time"][anchor[cs[0]]]) if len(cs) else np.nan
+    launches = ev[events["kind"].astype(str)[ev] == "launch"] if len(ev) else ev
+    launch = (float(events["lon"][launches[0]]), float(events["lat"][launches[0]])) if len(launches) else None
     return {"start": float(times.min()), "end": float(times.max()), "lon": where[0], "lat": where[1],
+            "fire_time": fire_time, "launch_lonlat": launch, "signed": bool(len(signed)),
             "modalities": " ".join(modalities), "confidence": confidence, "attributed_side": who,
             "attribution": str(attribution_grade(np.array([prob]), params)[0]) if who != UNDETERMINED else UNDETERMINED,
             "attribution_p": prob, "is_violation": bool(np.any(np.asarray(events["is_violation"], bool)[ev])),
             "event_ids": " ".join(str(e) for e in events["event_id"][ev]),
             "thermal_ids": " ".join(str(e) for e in thermal["event_id"][hs])}
+
+
+def _weapons_at(launch: list, weapons: Columns, params: IncidentParams) -> list[str]:
+    """Per incident, the finding ids of the weapons standing at its launch ('' where none)."""
+    pts = np.array([p for p in launch if p is not None] or [[0.0, 0.0]])
+    w = np.column_stack([np.asarray(weapons["lon"], float), np.asarray(weapons["lat"], float)])
+    proj = LocalProjection.around(np.r_[pts, w])
+    tree = cKDTree(np.column_stack(proj.to_xy(w[:, 0], w[:, 1])))
+    ids = weapons["finding_id"].astype(str)
+    out = []
+    for p in launch:
+        if p is None:
+            out.append("")
+            continue
+        x, y = proj.to_xy(np.array([p[0]]), np.array([p[1]]))
+        out.append(" ".join(sorted(ids[tree.query_ball_point([x[0], y[0]], params.weapon_m)])))
+    return out

@@ -39,6 +39,8 @@ class SightingModel:
     merge_m: float = 500.0           # sightings this close are one weapon (positions err by ~100 m: 3.5 sigma of a pair)
     p_real: float = 0.8              # a weapon this likely real is reported (and coverage counts it)
     min_density_per_100km2: float = 0.05   # floor of the day's weapon density (a day with no repeats)
+    launch_m: float = 500.0          # a place this close to a located launch ...
+    launch_prior: float = 0.3        # ... holds the weapon that fired with this prior (many shoot and move)
 
     @property
     def cell_km2(self) -> float:
@@ -57,13 +59,20 @@ def flights_over(coverage: Columns, lon: ArrayLike, lat: ArrayLike) -> NDArray[n
     return np.bincount(pairs[:, 0], minlength=len(lon)).astype(np.int64)
 
 
-def posterior_real(k: ArrayLike, n: ArrayLike, density_km2: float, model: SightingModel) -> NDArray[np.float64]:
-    """P(a weapon is there) given ``k`` of ``n`` flights over the place sighted it (see module)."""
+def posterior_real(k: ArrayLike, n: ArrayLike, density_km2: float, model: SightingModel,
+                   prior: ArrayLike | None = None) -> NDArray[np.float64]:
+    """P(a weapon is there) given ``k`` of ``n`` flights over the place sighted it (see module);
+    ``prior``: per place, a prior probability that replaces ρA where it is finite (a place
+    another source points at, such as a located launch)."""
     k, n = np.asarray(k, float), np.maximum(np.asarray(n, float), np.asarray(k, float))
     a = model.cell_km2
     f = model.false_per_100km2 / 100.0 * a
     p = model.p_sight
-    log_odds = np.log(density_km2 * a) + k * np.log(p / f) + (n - k) * np.log((1 - p) / (1 - f))
+    base = np.full(k.shape, np.log(density_km2 * a))
+    if prior is not None:
+        q = np.asarray(prior, float)
+        base = np.where(np.isfinite(q), np.log(np.clip(q, 1e-9, 1 - 1e-9) / (1 - np.clip(q, 1e-9, 1 - 1e-9))), base)
+    log_odds = base + k * np.log(p / f) + (n - k) * np.log((1 - p) / (1 - f))
     return 1.0 / (1.0 + np.exp(-log_odds))
 
 

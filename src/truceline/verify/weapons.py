@@ -96,9 +96,11 @@ def class_mix(loglik: np.ndarray, iterations: int = 50, pseudo: float = 1.0) -> 
 
 
 def weapon_findings(sightings: Columns, zones: Zones, coverage: Columns,
-                    params: WeaponParams = WeaponParams()) -> Columns:
+                    params: WeaponParams = WeaponParams(), launches: np.ndarray | None = None) -> Columns:
     """One row per weapon (``WEAPON_FINDINGS``), its sightings merged, judged against the zones
-    with the flights' footprints (``FLIGHT_COVERAGE``) saying how much its sightings weigh."""
+    with the flights' footprints (``FLIGHT_COVERAGE``) saying how much its sightings weigh;
+    ``launches`` (lon, lat rows of the day's located launches) raise the prior that a weapon
+    stands where one was fired from."""
     if len(sightings) == 0:
         return Columns.empty(WEAPON_FINDINGS)
     group = weapon_groups(sightings, params)
@@ -126,20 +128,27 @@ def weapon_findings(sightings: Columns, zones: Zones, coverage: Columns,
                      "p_inside": p_inside, "n_sightings": len(k), "n_flights": len(set(flight[k])),
                      "serials": " ".join(serials),
                      "sighting_ids": " ".join(sorted(sightings["sighting_id"].astype(str)[k]))})
-    _weigh(rows, coverage, params)
+    _weigh(rows, coverage, params, launches)
     rows.sort(key=lambda r: (r["first_seen"], r["sighting_ids"]))
     for i, r in enumerate(rows):
         r["finding_id"] = f"W{i + 1:05d}"
     return Columns.from_rows(WEAPON_FINDINGS, rows)
 
 
-def _weigh(rows: list[dict], coverage: Columns, params: WeaponParams) -> None:
+def _weigh(rows: list[dict], coverage: Columns, params: WeaponParams, launches: np.ndarray | None) -> None:
     """Give each finding its flights over, P_real, coverage probability, P(violation) and confidence."""
     m = params.model
     k = np.array([r["n_flights"] for r in rows])
-    n = np.maximum(flights_over(coverage, [r["lon"] for r in rows], [r["lat"] for r in rows]), k)
+    lon, lat = np.array([r["lon"] for r in rows]), np.array([r["lat"] for r in rows])
+    n = np.maximum(flights_over(coverage, lon, lat), k)
     density = weapon_density(k, coverage_grid(coverage), m)
-    real = posterior_real(k, n, density, m)
+    prior = np.full(len(rows), np.nan)
+    if launches is not None and len(launches):
+        proj = LocalProjection.around(np.column_stack([lon, lat]))
+        lx, ly = proj.to_xy(launches[:, 0], launches[:, 1])
+        d, _ = cKDTree(np.column_stack([lx, ly])).query(np.column_stack(proj.to_xy(lon, lat)))
+        prior[d <= m.launch_m] = m.launch_prior
+    real = posterior_real(k, n, density, m, prior)
     covered = p_covered(n, density, m)
     for r, kk, nn, pr, pc in zip(rows, k, n, real, covered):
         p = float(pr) * r["p_inside"]
