@@ -112,8 +112,13 @@ def test_the_demo_report_grades_every_violation_and_shows_corroborated_evidence(
         sources = r["modalities"].split()
         assert len(sources) >= 2 and sources[0] == "acoustic" and r["event_ids"]
         assert bool(r["thermal_ids"]) == ("thermal" in sources) and bool(r["weapon_ids"]) == ("drone" in sources)
+        assert bool(r["damage_ids"]) == ("sar" in sources)
         line = next(x for x in text.splitlines() if x.startswith(f"| {r['incident_id']} |"))
-        assert all(r[k] in line for k in ("event_ids", "thermal_ids", "weapon_ids"))
+        assert all(r[k] in line for k in ("event_ids", "thermal_ids", "weapon_ids", "damage_ids"))
+    assert any("sar" in k for k in kinds)                                      # radar damage at impacts too
+    from truceline.evaluate_sources import score_run
+    sar = score_run(tmp_path / "scenario" / "truth", tmp_path)["sar"]
+    assert sar["damaged_share"] <= 0.01 and sar["f1"] >= 0.5 and sar["auc"] >= 0.85, sar   # issue 6's floors
     weapons = next(block for block in text.split("\n\n") if block.startswith("| Finding |")).splitlines()
     header = [h.strip() for h in weapons[0].strip("|").split("|")]
     col = {h: k for k, h in enumerate(header)}

@@ -56,6 +56,7 @@ class Outputs:
     thermal: "ThermalOutputs | None" = None
     incidents: "IncidentOutputs | None" = None
     drones: "DroneOutputs | None" = None
+    sar: "SarOutputs | None" = None
 
 
 def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, calm: bool,
@@ -71,8 +72,13 @@ def run_simulate(out: Path, *, agreement: Path | None, seed: int, day: date, cal
     line = np.asarray(a.contact_line.coords)
     world = World(line, a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(),
                   declared_sites(history, params.day_start), storage_depots(history, params.day_start))
-    paths = write_simulation(simulate(world, params), Path(out), agreement_path)
-    return {**paths, **sign_feeds(Path(out), paths, params.day_start)}
+    sim = simulate(world, params)
+    paths = write_simulation(sim, Path(out), agreement_path)
+    from truceline.simulate.sar import simulate_sar
+    from truceline.simulate.writer import write_sar
+    write_sar(simulate_sar(world, sim.truth, params.day_start, params.seed), Path(out) / "sar", paths["truth"])
+    paths["sar"] = Path(out) / "sar"
+    return {**paths, **sign_feeds(Path(out), {k: v for k, v in paths.items() if k != "sar"}, params.day_start)}
 
 
 def sign_feeds(out: Path, paths: dict[str, Path], day_start: float) -> dict[str, Path]:
@@ -117,13 +123,14 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
                 params: ProcessParams = ProcessParams(), progress: Progress | None = None,
                 trust: Trust = Trust(), firms: tuple[Path, ...] = (),
                 firms_history: tuple[Path, ...] = (),
-                drones: tuple[Path, Path] | None = None) -> tuple[Processed, Outputs]:
+                drones: tuple[Path, Path] | None = None, sar: tuple[Path, ...] = ()) -> tuple[Processed, Outputs]:
     """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``.
 
     ``firms``: FIRMS hotspot files of the period (``firms_history``: earlier ones), turned into
     thermal events and joined with the acoustic events into incidents (``incidents.csv``, written
     in any case) that the daily report shows. ``drones``: (sightings, coverage) GeoJSON files,
-    judged by :func:`run_weapons` and shown in the report too."""
+    judged by :func:`run_weapons` and shown in the report too. ``sar``: radar acquisitions
+    (GeoTIFF), tested for damage across the period's start by :func:`run_sar`."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     history = load_history(agreement)
@@ -138,10 +145,12 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         info = run_info(history, processed, params, inputs)
         thermal = run_thermal(list(firms), list(firms_history), out) if firms else None
         flown = run_weapons(*drones, agreement, out, processed.events) if drones else None
+        radar = run_sar(list(sar), processed.period[0], out) if sar else None
         found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out,
-                              processed.period[0], flown.findings if flown else None)
+                              processed.period[0], flown.findings if flown else None,
+                              radar.areas if radar else None)
         outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown)
-    return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown)
+    return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown, sar=radar)
 
 
 def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
@@ -306,7 +315,7 @@ class IncidentOutputs:
 
 
 def run_incidents(events: Columns, thermal: Columns, out: Path, day_start: float | None = None,
-                  weapons: Columns | None = None) -> IncidentOutputs:
+                  weapons: Columns | None = None, damage: Columns | None = None) -> IncidentOutputs:
     """Join a run's acoustic events and thermal events into incidents, each with the satellite
     coverage of the day starting ``day_start``; write ``OUT/incidents.csv``."""
     from truceline.model.tables import INCIDENTS
@@ -314,7 +323,7 @@ def run_incidents(events: Columns, thermal: Columns, out: Path, day_start: float
     from truceline.verify.satellite import day_passes
 
     day = day_passes(events, thermal, day_start) if day_start is not None else None
-    found = incidents(events, thermal, IncidentParams(), day, weapons)
+    found = incidents(events, thermal, IncidentParams(), day, weapons, damage)
     path = Path(out) / "incidents.csv"
     write_table_csv(found, path, INCIDENTS)
     return IncidentOutputs(found, path)
@@ -368,3 +377,89 @@ def run_weapons(sightings: Path, coverage: Path, agreement: Path | None, out: Pa
     write_table_csv(depots, paths[1], STORAGE_FINDINGS)
     write_table_csv(statements, paths[2], ZONE_COVERAGE)
     return DroneOutputs(findings, depots, statements, flown, *paths, quarantine)
+
+
+@dataclass(frozen=True)
+class SarOutputs:
+    """What ``run_sar`` found and wrote."""
+
+    score: np.ndarray
+    areas: Columns                  # DAMAGE_AREAS
+    window: tuple[float, float]     # damage known to lie between these acquisitions (epoch s)
+    pixel_m: float
+    counts: dict[str, int]
+    score_tif: Path
+    damage_geojson: Path
+    quarantine_csv: Path | None
+
+
+def run_sar(files: list[Path], event_start: float, out: Path) -> SarOutputs:
+    """Read radar acquisitions (``sar-geotiff``), run the local PWTT with the event start between
+    its windows, write ``OUT/damage_score.tif`` (the smoothed score on the stack's grid) and
+    ``OUT/damage.geojson`` (damaged areas, WGS 84, with the window they are known to lie in)."""
+    import rasterio
+    from pyproj import Transformer
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    from truceline.fusion.sar import PwttParams, damage_polygons, lazy_score, windows
+    from truceline.model.tables import SAR_SCENES
+    from truceline.sources.sar_geotiff import open_stack
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = [read(p, format="sar-geotiff") for p in files]
+    refused = [q for r in results for q in r.quarantine]
+    quarantine = out / "quarantine_sar.csv" if refused else None
+    if quarantine is not None:
+        write_quarantine(refused, quarantine)
+    scenes = Columns.from_rows(SAR_SCENES, [row for r in results for row in r.table.rows()])
+    if len(scenes) == 0:
+        raise ValueError("no readable radar acquisition among the files")
+    stacks = open_stack(scenes)
+    first = next(iter(stacks.values()))[0]
+    pixel_m = float(abs(first.rio.transform().a))
+    score = np.asarray(lazy_score(stacks, event_start, pixel_m).compute())
+    times = np.asarray(scenes["time"], float)
+    pre, post = windows(times, event_start)
+    window = (float(times[pre].max()), float(times[post].max()))   # the change lies between
+    transform, crs = first.rio.transform(), first.rio.crs
+    profile = {"driver": "GTiff", "width": score.shape[1], "height": score.shape[0], "count": 1, "dtype": "float32",
+               "crs": crs, "transform": transform, "compress": "deflate"}
+    score_tif = out / "damage_score.tif"
+    with rasterio.open(score_tif, "w", **profile) as dst:
+        dst.write(score[None].astype(np.float32))
+    polygons = damage_polygons(score, transform)
+    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    def wgs(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
+
+    features = [{"type": "Feature", "geometry": mapping(shapely.transform(shape(p["geometry"]), wgs)),
+                 "properties": {"damage_id": f"D{k + 1:05d}", "cells": p["cells"], "area_m2": p["cells"] * pixel_m ** 2,
+                                "score_max": round(p["score_max"], 2), "score_mean": round(p["score_mean"], 2),
+                                "window_start": to_iso(window[0]), "window_end": to_iso(window[1]),
+                                "modality": "sar", "confidence": "possible"}}
+                for k, p in enumerate(polygons)]
+    geojson = out / "damage.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "window": list(window), "features": features}),
+                       encoding="utf-8")
+    areas = read_damage(geojson)
+    counts = {"received": sum(r.received for r in results), "accepted": len(scenes), "quarantined": len(refused),
+              "orbits": len(stacks), "damaged_cells": int(np.sum(score >= PwttParams().threshold)),
+              "areas": len(features)}
+    return SarOutputs(score, areas, window, pixel_m, counts, score_tif, geojson, quarantine)
+
+
+def read_damage(path: Path) -> Columns:
+    """A ``damage.geojson`` that :func:`run_sar` wrote, as ``DAMAGE_AREAS``."""
+    from shapely.geometry import shape
+
+    from truceline.model.tables import DAMAGE_AREAS
+    from truceline.model.timefmt import from_iso
+    rows = []
+    for f in json.loads(Path(path).read_text(encoding="utf-8"))["features"]:
+        g, pr = shape(f["geometry"]), f["properties"]
+        rows.append({**{k: pr[k] for k in ("damage_id", "cells", "area_m2", "score_max", "score_mean")},
+                     "window_start": from_iso(pr["window_start"]), "window_end": from_iso(pr["window_end"]),
+                     "lon": g.centroid.x, "lat": g.centroid.y, "area": g})
+    return Columns.from_rows(DAMAGE_AREAS, rows)

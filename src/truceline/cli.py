@@ -85,7 +85,8 @@ def demo(out: Path, seed: int, calm: bool) -> None:
                                          trust=_trust(paths["keyring"], True, None, "truceline/demo", None),
                                          firms=(paths["firms_viirs"], paths["firms_modis"]),
                                          firms_history=(paths["firms_history"],),
-                                         drones=(paths["drone_sightings"], paths["drone_coverage"]))
+                                         drones=(paths["drone_sightings"], paths["drone_coverage"]),
+                                         sar=tuple(sorted(Path(paths["sar"]).glob("*.tif"))))
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
@@ -105,6 +106,7 @@ def demo(out: Path, seed: int, calm: bool) -> None:
                   "true against the truth: " + ", ".join(f"{r['confidence']} {r['n']} ({r['true_share']:.0%})"
                                                        for r in levels if r["n"]))
     _demo_weapons(paths, outputs.drones)
+    _demo_sar(paths, outputs.sar)
     console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
     console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}, {found.incidents_csv}; store: {outputs.store}")
     _print_ledger(outputs)
@@ -196,6 +198,18 @@ def _demo_weapons(paths: dict[str, Path], drones) -> None:
     console.print(f"  written: {drones.findings_csv.name}, {drones.storage_csv.name}, {drones.zones_csv.name}")
 
 
+def _demo_sar(paths: dict[str, Path], result) -> None:
+    """The demo's radar part: the PWTT over the simulated stack, scored against its damage mask."""
+    import rasterio
+
+    from truceline.evaluate_sources import evaluate_sar
+    with rasterio.open(Path(paths["truth"]) / "sar_damage.tif") as src:
+        truth = src.read(1)
+    console.print(f"Radar ({result.counts['accepted']} acquisitions, {result.counts['orbits']} orbits): "
+                  f"{result.counts['areas']} damaged areas ({result.damage_geojson.name}); against truth:")
+    _print_sar(evaluate_sar(result.score, truth, result.pixel_m, result.window[1] - result.window[0]))
+
+
 def _print_drones(s: dict, st: dict | None, ab: dict | None) -> None:
     console.print(f"Drones: {s['merged_sightings']} field sightings merged into {s['findings']} weapons; "
                   f"{s['violation_findings']} withdrawal violations; against truth: precision {s['precision']:.2f}, "
@@ -242,6 +256,27 @@ def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event-start", required=True, help="ISO 8601 UTC time the change is tested at (e.g. the report's day).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for damage_score.tif and damage.geojson.")
+def sar(files: tuple[Path, ...], event_start: str, out: Path) -> None:
+    """Radar damage: a local pixel-wise t-test over Sentinel-1 acquisitions (GeoTIFF), per orbit."""
+    from truceline.app import run_sar
+    from truceline.model.timefmt import from_iso, to_iso
+    try:
+        with console.status("testing every pixel"):
+            result = run_sar(list(files), from_iso(event_start), out)
+    except (FormatError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    c = result.counts
+    console.print(f"Radar: received {c['received']} acquisitions, accepted {c['accepted']}, quarantined "
+                  f"{c['quarantined']}; {c['orbits']} orbits; {c['damaged_cells']} damaged cells in {c['areas']} areas, "
+                  f"known to lie between {to_iso(result.window[0])} and {to_iso(result.window[1])}")
+    console.print(f"wrote {result.score_tif}, {result.damage_geojson}"
+                  + (f"; refused files: {result.quarantine_csv}" if result.quarantine_csv else ""))
+
+
+@cli.command()
 @click.option("--picks", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--sensors", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--agreement", "agreement_path", type=click.Path(exists=True, path_type=Path), required=True)
@@ -254,10 +289,12 @@ def ingest(picks: Path, sensors: Path, out: Path, keyring: Path | None, require_
               help="Drone weapon sightings (GeoJSON): weapon and storage findings; needs --drone-coverage.")
 @click.option("--drone-coverage", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The flights' footprints (GeoJSON) the sightings were made in.")
+@click.option("--sar", "sar_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Radar acquisition GeoTIFF(s) (repeatable): damage tested across the period's start.")
 @trust_options
 def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: tuple[Path, ...],
             firms_history: tuple[Path, ...], drone_sightings: Path | None, drone_coverage: Path | None,
-            keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str,
+            sar_files: tuple[Path, ...], keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str,
             store: str | None) -> None:
     """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
@@ -269,7 +306,8 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
             processed, outputs = run_process(picks, sensors, agreement_path, out, progress=bar,
                                              trust=_trust(keyring, require_signed, mission_key, origin, store),
                                              firms=firms, firms_history=firms_history,
-                                             drones=(drone_sightings, drone_coverage) if drone_sightings else None)
+                                             drones=(drone_sightings, drone_coverage) if drone_sightings else None,
+                                             sar=sar_files)
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
@@ -350,6 +388,15 @@ def _print_scores(scores: dict) -> None:
             f"{r['confidence']} {r['n']} ({r['true_share']:.0%})" for r in scores["incidents"] if r["n"]))
     if "weapons" in scores:
         _print_drones(scores["weapons"], scores.get("storage"), scores.get("absence"))
+    if "sar" in scores:
+        _print_sar(scores["sar"])
+
+
+def _print_sar(r: dict) -> None:
+    console.print(f"Radar damage: {r['damaged_cells']} of {r['cells']} cells damaged ({r['damaged_share']:.2%}); "
+                  f"precision {r['precision']:.2f}, recall {r['recall']:.2f}, F1 {r['f1']:.2f}, AUC {r['auc']:.3f}; "
+                  f"{r['false_alarm_areas']} false-alarm areas ({r['false_alarms_per_1000km2_week']:.0f} per 1,000 km² "
+                  "per week)")
 
 
 def _print_ledger(outputs) -> None:

@@ -5,6 +5,7 @@ confidence levels, drone weapon findings, storage sites and "observed, none seen
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,31 @@ def evaluate_weapons(findings: Columns, weapons: Columns, sighting_truth: Column
             "findings": len(findings), "merged_sightings": int(np.sum(findings["n_sightings"]))}
 
 
+def evaluate_sar(score: np.ndarray, truth_mask: np.ndarray, pixel_m: float, window_s: float,
+                 threshold: float = 3.0) -> dict[str, float | int]:
+    """Damaged-cell precision, recall, F1 and AUC of a PWTT score against the simulator's mask
+    (1 damaged, 2 other change, 0 none), and the false alarms at the operating point: detected
+    areas touching no damaged cell, per 1,000 km² per week of the window the test covered."""
+    from scipy import ndimage
+
+    from truceline.fusion.sar import auc
+
+    damaged = np.asarray(truth_mask) == 1
+    found = np.asarray(score) >= threshold
+    tp = int(np.sum(found & damaged))
+    precision, recall = _ratio(tp, int(found.sum())), _ratio(tp, int(damaged.sum()))
+    labels, n = ndimage.label(found)
+    hit = set(np.unique(labels[found & damaged]))
+    false_areas = sum(1 for k in range(1, n + 1) if k not in hit)
+    area_km2 = damaged.size * pixel_m ** 2 / 1e6
+    weeks = max(window_s, 1.0) / (7 * 86400.0)
+    return {"cells": int(damaged.size), "damaged_cells": int(damaged.sum()), "damaged_share": float(damaged.mean()),
+            "precision": precision, "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0,
+            "auc": auc(score, damaged), "false_alarm_areas": false_areas,
+            "false_alarms_per_1000km2_week": false_areas / area_km2 * 1000.0 / weeks}
+
+
 def score_run(truth_dir: Path, out_dir: Path, agreement: Path | None = None,
               drone_coverage: Path | None = None) -> dict[str, Any]:
     """Every score of a processed folder against the simulation's truth, by source.
@@ -219,6 +245,11 @@ def score_run(truth_dir: Path, out_dir: Path, agreement: Path | None = None,
         if (out / "incidents.csv").is_file():
             found = read_table_csv(out / "incidents.csv", INCIDENTS)
             scores["incidents"] = evaluate_incidents(found, events, thermal, truth, read_truth_hotspots(truth_dir))
+    if (out / "damage_score.tif").is_file() and (truth_dir / "sar_damage.tif").is_file():
+        import rasterio
+        with rasterio.open(out / "damage_score.tif") as a, rasterio.open(truth_dir / "sar_damage.tif") as b:
+            window = json.loads((out / "damage.geojson").read_text(encoding="utf-8")).get("window", [0.0, 0.0])
+            scores["sar"] = evaluate_sar(a.read(1), b.read(1), float(abs(a.transform.a)), float(window[1] - window[0]))
     if (out / "weapon_findings.csv").is_file():
         history = load_history(agreement or (truth_dir.parent / "agreement.yaml"
                                              if (truth_dir.parent / "agreement.yaml").is_file() else None))

@@ -12,6 +12,7 @@ from truceline.rules.zones import Zones
 from truceline.store.sqlite import Store
 from truceline.verify.coverage import coverage
 from truceline.verify.engagements import engagements
+from truceline.app import read_damage
 from truceline.verify.incidents import IncidentParams, incidents
 from truceline.verify.satellite import day_passes
 from truceline.model.tables import THERMAL_EVENTS, Columns
@@ -49,7 +50,9 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
     return render_daily(agreement=agreement, events=events, sensors=sensors, coverage=cov, ingest=counts,
                         run=info, period_start=start, period_end=start + 86400.0, out_dir=Path(out),
                         engagements=grouped, drones=section,
-                        incidents=incidents(events, thermal, IncidentParams(), day_passes(events, thermal, start), weapons))
+                        incidents=incidents(events, thermal, IncidentParams(), day_passes(events, thermal, start), weapons,
+                                            read_damage(Path(out) / "damage.geojson")
+                                            if (Path(out) / "damage.geojson").is_file() else None))
 
 
 def _drones(out: Path, agreement):

@@ -244,7 +244,7 @@ INCIDENTS = Contract("incidents", (
     _c("end", "time", "s", "Its latest piece of evidence."),
     _c("lon", "float", "degree", "Where it happened: its impact, else its launch, else its thermal event (WGS 84)."),
     _c("lat", "float", "degree", "Latitude of the same point (WGS 84)."),
-    _c("modalities", "str", "", "Independent sources behind it, space-separated: acoustic, thermal, drone."),
+    _c("modalities", "str", "", "Independent sources behind it, space-separated: acoustic, thermal, drone, sar."),
     _c("confidence", "str", "", "corroborated | probable | possible | unverified (docs/verification.md)."),
     _c("attributed_side", "str", "", "Party id of the side that fired, or 'undetermined'."),
     _c("attribution", "str", "", "attributed (p >= 0.95) | largely attributed (0.8 <= p < 0.95) | undetermined."),
@@ -253,6 +253,7 @@ INCIDENTS = Contract("incidents", (
     _c("event_ids", "str", "", "Space-separated event_ids of its acoustic events (a launch and its impact)."),
     _c("thermal_ids", "str", "", "Space-separated event_ids of its thermal events."),
     _c("weapon_ids", "str", "", "Space-separated finding_ids of weapons drones saw standing at its launch (weapon_findings.csv)."),
+    _c("damage_ids", "str", "", "Space-separated damage_ids of radar damage at its impact, inside the damage's window (damage.geojson)."),
     _c("thermal_coverage_p", "float", "", "Probability that a fire its impact started would appear in the day's FIRMS hotspots (satellite coverage; empty for satellite-only incidents)."),
 ))
 
@@ -338,7 +339,32 @@ ZONE_COVERAGE = Contract("zone_coverage", (
     _c("statement", "str", "", "N in violation | observed, none seen (about observed_km2 only) | not observed."),
 ))
 
+DAMAGE_AREAS = Contract("damage_areas", (
+    _c("damage_id", "str", "", "D00001, … (damage.geojson's features in order)."),
+    _c("window_start", "time", "s", "The last pre-window acquisition: the damage is later than this ..."),
+    _c("window_end", "time", "s", "... and no later than the last post-window acquisition."),
+    _c("lon", "float", "degree", "Centroid of the damaged area, WGS 84 longitude."),
+    _c("lat", "float", "degree", "Centroid of the damaged area, WGS 84 latitude."),
+    _c("cells", "int", "", "Damaged cells (score >= threshold) in the area."),
+    _c("area_m2", "float", "m2", "Their area."),
+    _c("score_max", "float", "", "Highest smoothed PWTT score in the area."),
+    _c("score_mean", "float", "", "Mean smoothed PWTT score in the area."),
+    _c("area", "geometry", "", "The damaged area: a shapely Polygon, WGS 84 lon/lat."),
+))
+
+SAR_SCENES = Contract("sar_scenes", (
+    _c("scene_id", "str", "", "The file's name without its suffix."),
+    _c("path", "str", "", "Where the GeoTIFF is."),
+    _c("time", "time", "s", "Tag ACQUISITION_START: when the acquisition began (UTC)."),
+    _c("relative_orbit", "str", "", "Tag RELATIVE_ORBIT: acquisitions are tested per orbit (one viewing geometry)."),
+    _c("width", "int", "px", "Raster width."),
+    _c("height", "int", "px", "Raster height."),
+    _c("pixel_m", "float", "m", "Pixel size (the grid's x step)."),
+    _c("crs", "str", "", "Coordinate reference system, e.g. EPSG:32637."),
+    _c("units", "str", "", "Tag UNITS: dB | linear (sigma0)."),
+))
+
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (SENSORS, PICKS, EVENTS, PICK_ASSIGNMENTS, ENGAGEMENTS,
                                                       TRUTH_EVENTS, HOTSPOTS,
-                                                      THERMAL_EVENTS, INCIDENTS, SIGHTINGS, STORAGE_FINDINGS, ZONE_COVERAGE,
+                                                      THERMAL_EVENTS, INCIDENTS, SIGHTINGS, STORAGE_FINDINGS, ZONE_COVERAGE, SAR_SCENES, DAMAGE_AREAS,
                                                       FLIGHT_COVERAGE, WEAPON_FINDINGS)}

@@ -270,7 +270,7 @@ def _engagements(engagements: Columns | None) -> Table:
 def _incidents(incidents: Columns | None) -> tuple[str, Table]:
     """A sentence of counts by confidence level, and the corroborated incidents with all their evidence."""
     headers = ("Incident", "Time (UTC)", "Where", "Sources", "Confidence", "Attributed side", "Attribution",
-               "Acoustic evidence", "Satellite evidence", "Drone evidence")
+               "Acoustic evidence", "Satellite evidence", "Drone evidence", "Radar evidence")
     if incidents is None or len(incidents) == 0:
         return "No incidents were recorded.", Table(headers, ())
     level = incidents["confidence"].astype(str)
@@ -285,7 +285,7 @@ def _incidents(incidents: Columns | None) -> tuple[str, Table]:
                      "corroborated", str(incidents["attributed_side"][k]),
                      str(incidents["attribution"][k]) + ("" if not np.isfinite(p) else f" (p = {p:.2f})"),
                      str(incidents["event_ids"][k]) or DASH, str(incidents["thermal_ids"][k]) or DASH,
-                     str(incidents["weapon_ids"][k]) or DASH))
+                     str(incidents["weapon_ids"][k]) or DASH, str(incidents["damage_ids"][k]) or DASH))
     sat = np.asarray(incidents["thermal_coverage_p"], float)
     sat = sat[np.isfinite(sat)]
     seen = (f" Satellite coverage: a fire started by one of today's rounds would appear in the FIRMS hotspots "

@@ -118,3 +118,33 @@ def write_simulation(sim: Simulation, out: Path, agreement_path: Path) -> dict[s
                                                      "n_truth_events": len(sim.truth), "n_pick_rows": len(sim.picks_rows)},
                                                     indent=2))
     return paths
+
+
+def write_sar(stack, folder: Path, truth_dir: Path) -> list[Path]:
+    """Write a simulated radar stack as Sentinel-1-like GeoTIFFs, one per acquisition (bands VV
+    and VH, float32 sigma0 in dB, tags ACQUISITION_START, RELATIVE_ORBIT, UNITS), and the truth's
+    damaged and changed cells as ``truth_dir/sar_damage.tif`` (1 damaged, 2 other change)."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    folder.mkdir(parents=True, exist_ok=True)
+    n = stack.db.shape[-1]
+    profile = {"driver": "GTiff", "width": n, "height": stack.db.shape[-2], "crs": stack.crs,
+               "transform": from_origin(stack.x0, stack.y0, stack.pixel_m, stack.pixel_m), "tiled": True,
+               "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
+    paths = []
+    for o, orbit in enumerate(stack.orbits):
+        for t, when in enumerate(stack.times[o]):
+            stamp = to_iso(float(when)).replace("-", "").replace(":", "").split(".")[0]
+            path = folder / f"S1_{orbit}_{stamp}.tif"
+            with rasterio.open(path, "w", count=2, dtype="float32", predictor=3, **profile) as dst:
+                dst.write(stack.db[o, t])
+                dst.descriptions = ("VV", "VH")
+                dst.update_tags(ACQUISITION_START=to_iso(float(when)), RELATIVE_ORBIT=orbit, UNITS="dB",
+                                PRODUCT="sigma0, simulated")
+            paths.append(path)
+    mask = (stack.damaged.astype("uint8") + 2 * stack.changed.astype("uint8"))[None]
+    with rasterio.open(truth_dir / "sar_damage.tif", "w", count=1, dtype="uint8", **profile) as dst:
+        dst.write(mask)
+        dst.update_tags(EVENT_START=to_iso(float(stack.event_start)), VALUES="0 none, 1 damaged, 2 other change")
+    return paths

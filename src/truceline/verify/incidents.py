@@ -46,6 +46,7 @@ class IncidentParams:
     link_m: float = 1_500.0      # a thermal event this close to an impact can be its fire ...
     burn_s: float = 12 * 3600.0  # ... seen up to this long after the impact
     weapon_m: float = 500.0      # a weapon seen by drones this close to a launch is the one that fired
+    sar_m: float = 100.0         # radar damage this close to an impact, inside its window, is its damage
     attributed_p: float = 0.95   # attribution at or above: 'attributed'; from 0.8: 'largely attributed'
 
 
@@ -74,12 +75,15 @@ def chains(events: Columns) -> np.ndarray:
 
 
 def incidents(events: Columns, thermal: Columns, params: IncidentParams = IncidentParams(),
-              day: Passes | None = None, weapons: Columns | None = None) -> Columns:
+              day: Passes | None = None, weapons: Columns | None = None, damage: Columns | None = None) -> Columns:
     """The incidents (``INCIDENTS``) of a run's level-2 acoustic events and its thermal events;
     with the day's satellite ``day`` passes, each acoustic incident also carries the probability
     that a fire it started would have been seen from space (:mod:`truceline.verify.satellite`);
     with the drones' ``weapons`` (``WEAPON_FINDINGS``), a weapon standing within ``weapon_m`` of
-    an incident's launch is its drone evidence (one battery may have fired many incidents)."""
+    an incident's launch is its drone evidence (one battery may have fired many incidents); with
+    radar ``damage`` (``DAMAGE_AREAS``), an area within ``sar_m`` of an incident's impact whose
+    window holds the impact is its SAR evidence, and an area no incident claims is an incident of
+    its own (``possible``: a SAR-only finding stops there)."""
     chain = chains(events)
     n_chain = int(chain.max()) + 1 if (chain >= 0).any() else 0
     thermal = thermal.take(~np.asarray(thermal["masked"], dtype=bool)) if len(thermal) else thermal
@@ -99,18 +103,23 @@ def incidents(events: Columns, thermal: Columns, params: IncidentParams = Incide
     rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"]))
     fire_t = np.array([r.pop("fire_time") for r in rows])
     seen = p_fire_seen(np.nan_to_num(fire_t), day) if day is not None else np.full(len(rows), np.nan)
+    impact_at = [r.pop("impact_at") for r in rows]
     launch_xy = [r.pop("launch_lonlat") for r in rows]
+    hit = _damage_at(impact_at, damage, params) if damage is not None and len(damage) else [""] * len(rows)
     at_launch = _weapons_at(launch_xy, weapons, params) if weapons is not None and len(weapons) else [""] * len(rows)
     for k, r in enumerate(rows):
         r["incident_id"] = f"I{k + 1:05d}"
         r["thermal_coverage_p"] = float(seen[k]) if np.isfinite(fire_t[k]) else np.nan
-        r["weapon_ids"] = at_launch[k]
-        if at_launch[k]:
-            r["modalities"] = (r["modalities"] + " drone").strip()
-            if r.pop("signed") and r["confidence"] != "corroborated":
-                r["confidence"] = "corroborated"
-        else:
-            r.pop("signed")
+        r["weapon_ids"], r["damage_ids"] = at_launch[k], hit[k]
+        extra = [m for m, ids in (("drone", at_launch[k]), ("sar", hit[k])) if ids]
+        r["modalities"] = " ".join([r["modalities"], *extra]).strip()
+        if r.pop("signed") and extra:
+            r["confidence"] = "corroborated"
+    if damage is not None and len(damage):
+        rows += _sar_only(damage, {d for ids in hit for d in ids.split()}, len(rows))
+        rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"], r["damage_ids"]))
+        for k, r in enumerate(rows):
+            r["incident_id"] = f"I{k + 1:05d}"
     return Columns.from_rows(INCIDENTS, rows)
 
 
@@ -169,9 +178,12 @@ def _one(events, thermal, chain, anchor, members, n_chain, params) -> dict:
         (float(thermal["lon"][hs[0]]), float(thermal["lat"][hs[0]]))
     fire_time = float(events["time"][anchor[cs[0]]]) if len(cs) else np.nan
     launches = ev[events["kind"].astype(str)[ev] == "launch"] if len(ev) else ev
+    impacts = ev[events["kind"].astype(str)[ev] == "impact"] if len(ev) else ev
+    impact_at = (float(events["lon"][impacts[0]]), float(events["lat"][impacts[0]]), float(events["time"][impacts[0]])) \
+        if len(impacts) else None
     launch = (float(events["lon"][launches[0]]), float(events["lat"][launches[0]])) if len(launches) else None
     return {"start": float(times.min()), "end": float(times.max()), "lon": where[0], "lat": where[1],
-            "fire_time": fire_time, "launch_lonlat": launch, "signed": bool(len(signed)),
+            "fire_time": fire_time, "launch_lonlat": launch, "impact_at": impact_at, "signed": bool(len(signed)),
             "modalities": " ".join(modalities), "confidence": confidence, "attributed_side": who,
             "attribution": str(attribution_grade(np.array([prob]), params)[0]) if who != UNDETERMINED else UNDETERMINED,
             "attribution_p": prob, "is_violation": bool(np.any(np.asarray(events["is_violation"], bool)[ev])),
@@ -194,3 +206,41 @@ def _weapons_at(launch: list, weapons: Columns, params: IncidentParams) -> list[
         x, y = proj.to_xy(np.array([p[0]]), np.array([p[1]]))
         out.append(" ".join(sorted(ids[tree.query_ball_point([x[0], y[0]], params.weapon_m)])))
     return out
+
+
+def _damage_at(impact: list, damage: Columns, params: IncidentParams) -> list[str]:
+    """Per incident, the damage_ids of radar damage at its impact inside the damage's window."""
+    import shapely
+
+    proj = LocalProjection.around(np.column_stack([damage["lon"], damage["lat"]]))
+    areas = []
+    for g in damage["area"]:
+        ring = shapely.get_coordinates(g)
+        x, y = proj.to_xy(ring[:, 0], ring[:, 1])
+        areas.append(shapely.Polygon(np.column_stack([x, y])))
+    tree = shapely.STRtree(areas)
+    ids, t0, t1 = damage["damage_id"].astype(str), np.asarray(damage["window_start"], float), \
+        np.asarray(damage["window_end"], float)
+    out = []
+    for at in impact:
+        if at is None:
+            out.append("")
+            continue
+        x, y = proj.to_xy(np.array([at[0]]), np.array([at[1]]))
+        near = tree.query(shapely.Point(x[0], y[0]), predicate="dwithin", distance=params.sar_m)
+        out.append(" ".join(sorted(ids[k] for k in near if t0[k] < at[2] <= t1[k])))
+    return out
+
+
+def _sar_only(damage: Columns, claimed: set[str], start: int) -> list[dict]:
+    """Incidents of radar damage no acoustic incident claims: possible, undetermined."""
+    rows = []
+    for r in damage.rows():
+        if str(r["damage_id"]) in claimed:
+            continue
+        rows.append({"start": float(r["window_start"]), "end": float(r["window_end"]), "lon": float(r["lon"]),
+                     "lat": float(r["lat"]), "modalities": "sar", "confidence": "possible",
+                     "attributed_side": UNDETERMINED, "attribution": UNDETERMINED, "attribution_p": np.nan,
+                     "is_violation": False, "event_ids": "", "thermal_ids": "", "weapon_ids": "",
+                     "damage_ids": str(r["damage_id"]), "thermal_coverage_p": np.nan})
+    return rows
