@@ -416,14 +416,13 @@ def run_sar(files: list[Path], event_start: float, out: Path) -> SarOutputs:
     scenes = Columns.from_rows(SAR_SCENES, [row for r in results for row in r.table.rows()])
     if len(scenes) == 0:
         raise ValueError("no readable radar acquisition among the files")
-    stacks = open_stack(scenes)
-    first = next(iter(stacks.values()))[0]
-    pixel_m = float(abs(first.rio.transform().a))
-    score = np.asarray(lazy_score(stacks, event_start, pixel_m).compute())
+    stack = open_stack(scenes)
+    pixel_m = stack.pixel_m
+    score = np.asarray(lazy_score(stack.read, stack.times, stack.shape, event_start, pixel_m).compute())
     times = np.asarray(scenes["time"], float)
     pre, post = windows(times, event_start)
     window = (float(times[pre].max()), float(times[post].max()))   # the change lies between
-    transform, crs = first.rio.transform(), first.rio.crs
+    transform, crs = stack.transform, stack.crs
     profile = {"driver": "GTiff", "width": score.shape[1], "height": score.shape[0], "count": 1, "dtype": "float32",
                "crs": crs, "transform": transform, "compress": "deflate"}
     score_tif = out / "damage_score.tif"
@@ -445,7 +444,7 @@ def run_sar(files: list[Path], event_start: float, out: Path) -> SarOutputs:
                        encoding="utf-8")
     areas = read_damage(geojson)
     counts = {"received": sum(r.received for r in results), "accepted": len(scenes), "quarantined": len(refused),
-              "orbits": len(stacks), "damaged_cells": int(np.sum(score >= PwttParams().threshold)),
+              "orbits": len(stack.times), "damaged_cells": int(np.sum(score >= PwttParams().threshold)),
               "areas": len(features)}
     return SarOutputs(score, areas, window, pixel_m, counts, score_tif, geojson, quarantine)
 

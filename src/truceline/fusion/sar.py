@@ -20,6 +20,7 @@ chunked in space streams through Dask in bounded memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -121,37 +122,54 @@ def auc(score: NDArray[np.floating], truth: NDArray[np.bool_]) -> float:
     return float((ranks[y].sum() - npos * (npos + 1) / 2) / (npos * nneg))
 
 
-def _lee_db(block: np.ndarray, size: int, enl: float) -> np.ndarray:
-    """Lee filter of a (time, pol, y, x) block in dB, back in dB."""
-    power = (10.0 ** (block.astype(np.float32) / 10.0)).astype(np.float32)
-    return (10.0 * np.log10(np.maximum(lee(power, size, enl), 1e-10))).astype(np.float32)
+BlockReader = Callable[[str, int, int, int, int], np.ndarray]
+"""``read(orbit, y0, y1, x0, x1)``: that window of every acquisition of the orbit, (time, pol, y, x) dB."""
 
 
-def lazy_score(stacks: dict[str, tuple[object, NDArray[np.float64]]], event_start: float, pixel_m: float,
-               params: PwttParams = PwttParams()):
-    """:func:`damage_score` over lazily read stacks (``sources.sar_geotiff.open_stack``): a Dask
-    array (y, x) whose chunks each read only their own window of every acquisition, so a stack of
-    any size streams through in bounded memory. ``.compute()`` it, or store it chunk by chunk."""
+def _pad_read(read: BlockReader, orbit: str, y0: int, y1: int, x0: int, x1: int, shape: tuple[int, int],
+              halo: int) -> np.ndarray:
+    """The window with ``halo`` cells around it, mirrored where it passes the grid's edge."""
+    ya, yb, xa, xb = max(y0 - halo, 0), min(y1 + halo, shape[0]), max(x0 - halo, 0), min(x1 + halo, shape[1])
+    block = read(orbit, ya, yb, xa, xb)
+    pad = ((0, 0), (0, 0), (ya - (y0 - halo), (y1 + halo) - yb), (xa - (x0 - halo), (x1 + halo) - xb))
+    return np.pad(block, pad, mode="symmetric") if any(p != (0, 0) for p in pad) else block
+
+
+def _tile_t(read: BlockReader, orbits: dict[str, NDArray[np.float64]], shape: tuple[int, int], event_start: float,
+            params: PwttParams, block_info=None) -> np.ndarray:
+    """One tile's (t, pre-window mean VV), averaged over the orbits: one task reads, filters, tests."""
+    (y0, y1), (x0, x1) = block_info[None]["array-location"][1:]
+    h = params.lee_px // 2
+    out = []
+    for orbit, times in orbits.items():
+        t, bright = orbit_t(_pad_read(read, orbit, y0, y1, x0, x1, shape, h), times, event_start, params)
+        out.append(np.stack([t, bright])[:, h:h + (y1 - y0), h:h + (x1 - x0)])
+    return np.mean(out, axis=0).astype(np.float32)
+
+
+def lazy_score(read: BlockReader, orbits: dict[str, NDArray[np.float64]], shape: tuple[int, int],
+               event_start: float, pixel_m: float, params: PwttParams = PwttParams(), chunk: int = 512):
+    """:func:`damage_score` as a Dask array (y, x) over a stack too large to hold: each task reads
+    its own window (and a halo of ``lee_px // 2``) of every acquisition through ``read``
+    (``sources.sar_geotiff.window_reader``), filters and tests it, and keeps two numbers per cell;
+    only the smoothing looks across tiles, on those. Memory is bounded by the tiles in flight.
+    ``orbits``: each orbit's acquisition times, in the order ``read`` returns them."""
     import dask.array as da
 
-    per_orbit, bright = [], []
-    for stack, times in stacks.values():
-        arr = stack.data if hasattr(stack, "data") else stack
-        pre, post = windows(times, event_start, params)
-        half = params.lee_px // 2
-        filtered = da.map_overlap(_lee_db, arr, depth={0: 0, 1: 0, 2: half, 3: half}, boundary="reflect",
-                                  dtype=np.float32, size=params.lee_px, enl=params.enl)
-        a, b = filtered[np.flatnonzero(pre)], filtered[np.flatnonzero(post)]
-        n1, n2 = int(pre.sum()), int(post.sum())
-        t = (b.mean(axis=0) - a.mean(axis=0)) / da.sqrt(a.var(axis=0, ddof=1) / n1 + b.var(axis=0, ddof=1) / n2 + 1e-12)
-        per_orbit.append(da.abs(t).max(axis=0))
-        bright.append(a[:, 0].mean(axis=0))
-    t = da.stack(per_orbit).mean(axis=0).astype(np.float32)
-    built = (da.stack(bright).mean(axis=0) >= params.builtup_db).astype(np.float32)
+    for times in orbits.values():
+        windows(times, event_start, params)                     # refuse a stack too short, before any reading
+    grid = ((2,), tuple(_steps(shape[0], chunk)), tuple(_steps(shape[1], chunk)))
+    both = da.map_blocks(_tile_t, read, orbits, shape, event_start, params, chunks=grid, dtype=np.float32,
+                         meta=np.empty((0, 0, 0), np.float32))
+    built = (both[1] >= params.builtup_db).astype(np.float32)
+    pair = da.stack([both[0], built]).rechunk({0: 2})
     reach = int(np.ceil(max(params.radii_m) / pixel_m))
-    both = da.stack([t, built]).rechunk({0: 2})
-    return da.map_overlap(_smooth_block, both, depth={0: 0, 1: reach, 2: reach}, boundary="reflect",
+    return da.map_overlap(_smooth_block, pair, depth={0: 0, 1: reach, 2: reach}, boundary="reflect",
                           dtype=np.float32, pixel_m=pixel_m, params=params)[0]
+
+
+def _steps(n: int, chunk: int) -> list[int]:
+    return [min(chunk, n - k) for k in range(0, n, chunk)]
 
 
 def damage_polygons(score: NDArray[np.float32], transform, params: PwttParams = PwttParams()) -> list[dict]:

@@ -3,13 +3,15 @@ and VH (their descriptions say which), sigma0 in dB or linear power, tags ``ACQU
 (ISO 8601 UTC) and ``RELATIVE_ORBIT``, and ``UNITS`` (``dB`` | ``linear``; dB when absent).
 
 ``read`` checks one file's header (nothing of the pixels is read) and returns one ``SAR_SCENES``
-row, or quarantines the file naming the tag or band that is wrong. ``open_stack`` opens accepted
-files lazily with rioxarray, chunked in space with Dask, one (time, pol, y, x) stack per relative
-orbit, and refuses files whose grid differs from their orbit's first.
+row, or quarantines the file naming the tag or band that is wrong. ``open_stack`` gathers the
+accepted files into a :class:`Stack` that reads any window of every acquisition of an orbit
+(rasterio windowed reads: a task reads its own tile and halo and nothing else, so a stack of any
+size streams in bounded memory), refusing files whose grid differs from the first.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,28 +69,57 @@ def read_scene(path: Path, **_: Any) -> ReadResult:
     return ReadResult("sar-geotiff", str(path), Columns.from_rows(SAR_SCENES, [row]), received=1)
 
 
-def open_stack(scenes: Columns, chunk_px: int = 512) -> dict[str, tuple[Any, np.ndarray]]:
-    """Per relative orbit: a lazy (time, pol, y, x) xarray stack in dB and its times (epoch s)."""
-    import rioxarray  # noqa: F401  (registers the .rio accessor)
-    import xarray as xr
+@dataclass(frozen=True)
+class Stack:
+    """Accepted acquisitions on one grid, read window by window (``fusion.sar.lazy_score``)."""
 
-    out: dict[str, tuple[Any, np.ndarray]] = {}
+    paths: dict[str, tuple[str, ...]]           # per relative orbit, its files in time order
+    times: dict[str, np.ndarray]                # ... and their acquisition times (epoch s)
+    linear: dict[str, tuple[bool, ...]]         # ... and whether each holds linear power
+    shape: tuple[int, int]
+    transform: Any
+    crs: str
+    pixel_m: float
+
+    def read(self, orbit: str, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+        """That window of every acquisition of ``orbit``: (time, pol, y, x) float32 dB."""
+        import rasterio
+        from rasterio.windows import Window
+
+        out = np.empty((len(self.paths[orbit]), 2, y1 - y0, x1 - x0), np.float32)
+        for k, (path, lin) in enumerate(zip(self.paths[orbit], self.linear[orbit])):
+            with rasterio.open(path) as src:
+                a = src.read((1, 2), window=Window(x0, y0, x1 - x0, y1 - y0)).astype(np.float32)
+            out[k] = 10.0 * np.log10(np.maximum(a, 1e-10)) if lin else a
+        return out
+
+
+def open_stack(scenes: Columns) -> Stack:
+    """The accepted acquisitions as one :class:`Stack`; a file whose grid (size, transform, CRS)
+    differs from the first is refused, naming both."""
+    import rasterio
+
+    first = None
+    paths, times, linear = {}, {}, {}
     for orbit in sorted(set(scenes["relative_orbit"].astype(str))):
         k = np.flatnonzero(scenes["relative_orbit"].astype(str) == orbit)
         k = k[np.argsort(np.asarray(scenes["time"], float)[k], kind="stable")]
-        arrays = []
         for i in k:
-            a = rioxarray.open_rasterio(scenes["path"][i], chunks={"band": 2, "y": chunk_px, "x": chunk_px})
-            if arrays and (a.shape != arrays[0].shape or a.rio.transform() != arrays[0].rio.transform()
-                           or a.rio.crs != arrays[0].rio.crs):
-                raise FormatError(f"{scenes['path'][i]}: its grid differs from {scenes['path'][k[0]]} "
-                                  f"(orbit {orbit}): one orbit's stack must share one grid")
-            if str(scenes["units"][i]) == "linear":
-                a = 10.0 * np.log10(a.clip(min=1e-10))
-            arrays.append(a)
-        stack = xr.concat(arrays, dim="time").astype("float32")
-        out[orbit] = (stack, np.asarray(scenes["time"], float)[k])
-    return out
+            with rasterio.open(scenes["path"][i]) as src:
+                grid = (src.height, src.width, tuple(src.transform), src.crs.to_string())
+            if first is None:
+                first = (grid, str(scenes["path"][i]))
+            elif grid != first[0]:
+                raise FormatError(f"{scenes['path'][i]}: its grid differs from {first[1]}: a stack must share one grid")
+        paths[orbit] = tuple(str(scenes["path"][i]) for i in k)
+        times[orbit] = np.asarray(scenes["time"], float)[k]
+        linear[orbit] = tuple(str(scenes["units"][i]) == "linear" for i in k)
+    if first is None:
+        raise FormatError("no acquisition to stack")
+    (h, w, transform, crs), _ = first
+    from affine import Affine
+    t = Affine(*transform[:6])
+    return Stack(paths, times, linear, (h, w), t, crs, float(abs(t.a)))
 
 
 FORMAT = Format("sar-geotiff", "Radar acquisition (GeoTIFF: VV and VH sigma0, acquisition time and orbit tags)",
