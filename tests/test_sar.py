@@ -109,6 +109,8 @@ def test_damage_joins_incidents_and_alone_stays_possible() -> None:
     by = {r["damage_ids"]: r for r in inc.rows()}
     assert by["D1"]["modalities"] == "acoustic sar" and by["D1"]["confidence"] == "corroborated"
     assert by["D2"]["modalities"] == "sar" and by["D2"]["confidence"] == "possible"       # SAR alone
+    only = incidents(Columns.empty(EVENTS), Columns.empty(THERMAL_EVENTS), damage=dmg)   # radar alone, no fire heard
+    assert list(only["damage_ids"]) == ["D1", "D2"] and set(only["confidence"]) == {"possible"}
     late = incidents(ev, Columns.empty(THERMAL_EVENTS),
                      damage=dmg.with_columns(window_end=np.full(2, t - 86400.0)))      # damage before the fire
     assert "sar" not in " ".join(late["modalities"].astype(str)[late["event_ids"].astype(str) != ""])

@@ -397,11 +397,6 @@ def run_sar(files: list[Path], event_start: float, out: Path) -> SarOutputs:
     """Read radar acquisitions (``sar-geotiff``), run the local PWTT with the event start between
     its windows, write ``OUT/damage_score.tif`` (the smoothed score on the stack's grid) and
     ``OUT/damage.geojson`` (damaged areas, WGS 84, with the window they are known to lie in)."""
-    import rasterio
-    from pyproj import Transformer
-    import shapely
-    from shapely.geometry import mapping, shape
-
     from truceline.fusion.sar import PwttParams, damage_polygons, lazy_score, windows
     from truceline.model.tables import SAR_SCENES
     from truceline.sources.sar_geotiff import open_stack
@@ -417,36 +412,49 @@ def run_sar(files: list[Path], event_start: float, out: Path) -> SarOutputs:
     if len(scenes) == 0:
         raise ValueError("no readable radar acquisition among the files")
     stack = open_stack(scenes)
-    pixel_m = stack.pixel_m
-    score = np.asarray(lazy_score(stack.read, stack.times, stack.shape, event_start, pixel_m).compute())
+    score = np.asarray(lazy_score(stack.read, stack.times, stack.shape, event_start, stack.pixel_m).compute())
     times = np.asarray(scenes["time"], float)
     pre, post = windows(times, event_start)
     window = (float(times[pre].max()), float(times[post].max()))   # the change lies between
-    transform, crs = stack.transform, stack.crs
+    score_tif, geojson = out / "damage_score.tif", out / "damage.geojson"
+    _write_score(score, stack, score_tif)
+    polygons = damage_polygons(score, stack.transform)
+    _write_damage(polygons, stack, window, geojson)
+    counts = {"received": sum(r.received for r in results), "accepted": len(scenes), "quarantined": len(refused),
+              "orbits": len(stack.times), "damaged_cells": int(np.sum(score >= PwttParams().threshold)),
+              "areas": len(polygons)}
+    return SarOutputs(score, read_damage(geojson), window, stack.pixel_m, counts, score_tif, geojson, quarantine)
+
+
+def _write_score(score: np.ndarray, stack, path: Path) -> None:
+    """The smoothed score as a float32 GeoTIFF on the stack's grid."""
+    import rasterio
+
     profile = {"driver": "GTiff", "width": score.shape[1], "height": score.shape[0], "count": 1, "dtype": "float32",
-               "crs": crs, "transform": transform, "compress": "deflate"}
-    score_tif = out / "damage_score.tif"
-    with rasterio.open(score_tif, "w", **profile) as dst:
+               "crs": stack.crs, "transform": stack.transform, "compress": "deflate"}
+    with rasterio.open(path, "w", **profile) as dst:
         dst.write(score[None].astype(np.float32))
-    polygons = damage_polygons(score, transform)
-    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+
+def _write_damage(polygons: list[dict], stack, window: tuple[float, float], path: Path) -> None:
+    """The damaged areas as a WGS 84 GeoJSON FeatureCollection (docs/formats.md#damagegeojson)."""
+    import shapely
+    from pyproj import Transformer
+    from shapely.geometry import mapping, shape
+
+    to_wgs = Transformer.from_crs(stack.crs, "EPSG:4326", always_xy=True)
+
     def wgs(xy: np.ndarray) -> np.ndarray:
         return np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
 
     features = [{"type": "Feature", "geometry": mapping(shapely.transform(shape(p["geometry"]), wgs)),
-                 "properties": {"damage_id": f"D{k + 1:05d}", "cells": p["cells"], "area_m2": p["cells"] * pixel_m ** 2,
-                                "score_max": round(p["score_max"], 2), "score_mean": round(p["score_mean"], 2),
-                                "window_start": to_iso(window[0]), "window_end": to_iso(window[1]),
-                                "modality": "sar", "confidence": "possible"}}
+                 "properties": {"damage_id": f"D{k + 1:05d}", "cells": p["cells"],
+                                "area_m2": p["cells"] * stack.pixel_m ** 2, "score_max": round(p["score_max"], 2),
+                                "score_mean": round(p["score_mean"], 2), "window_start": to_iso(window[0]),
+                                "window_end": to_iso(window[1]), "modality": "sar", "confidence": "possible"}}
                 for k, p in enumerate(polygons)]
-    geojson = out / "damage.geojson"
-    geojson.write_text(json.dumps({"type": "FeatureCollection", "window": list(window), "features": features}),
-                       encoding="utf-8")
-    areas = read_damage(geojson)
-    counts = {"received": sum(r.received for r in results), "accepted": len(scenes), "quarantined": len(refused),
-              "orbits": len(stack.times), "damaged_cells": int(np.sum(score >= PwttParams().threshold)),
-              "areas": len(features)}
-    return SarOutputs(score, areas, window, pixel_m, counts, score_tif, geojson, quarantine)
+    path.write_text(json.dumps({"type": "FeatureCollection", "window": list(window), "features": features}),
+                    encoding="utf-8")
 
 
 def read_damage(path: Path) -> Columns:

@@ -84,12 +84,26 @@ def incidents(events: Columns, thermal: Columns, params: IncidentParams = Incide
     radar ``damage`` (``DAMAGE_AREAS``), an area within ``sar_m`` of an incident's impact whose
     window holds the impact is its SAR evidence, and an area no incident claims is an incident of
     its own (``possible``: a SAR-only finding stops there)."""
+    rows = _grouped(events, thermal, params)
+    _attach(rows, params, day, weapons, damage)
+    if damage is not None and len(damage):
+        rows += _sar_only(damage, {d for r in rows for d in r["damage_ids"].split()})
+    if not rows:
+        return Columns.empty(INCIDENTS)
+    rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"], r["damage_ids"]))
+    for k, r in enumerate(rows):
+        r["incident_id"] = f"I{k + 1:05d}"
+    return Columns.from_rows(INCIDENTS, rows)
+
+
+def _grouped(events: Columns, thermal: Columns, params: IncidentParams) -> list[dict]:
+    """The incidents of acoustic chains and thermal events (connected by the fits), unnumbered."""
     chain = chains(events)
     n_chain = int(chain.max()) + 1 if (chain >= 0).any() else 0
     thermal = thermal.take(~np.asarray(thermal["masked"], dtype=bool)) if len(thermal) else thermal
     n_th = len(thermal)
     if n_chain + n_th == 0:
-        return Columns.empty(INCIDENTS)
+        return []
     anchor = _anchors(events, chain, n_chain)              # per chain: its impact (else launch) row
     pts = np.r_[np.column_stack([events["lon"][anchor], events["lat"][anchor]]) if n_chain else np.zeros((0, 2)),
                 np.column_stack([thermal["lon"], thermal["lat"]]) if n_th else np.zeros((0, 2))]
@@ -98,29 +112,27 @@ def incidents(events: Columns, thermal: Columns, params: IncidentParams = Incide
     ri, ti = _fits(events, thermal, anchor, x, y, n_chain, params)
     graph = coo_matrix((np.ones(len(ri)), (ri, n_chain + ti)), shape=(n_chain + n_th, n_chain + n_th))
     _, group = connected_components(graph, directed=False)
-    rows = [_one(events, thermal, chain, anchor, np.flatnonzero(group == g), n_chain, params)
+    return [_one(events, thermal, chain, anchor, np.flatnonzero(group == g), n_chain, params)
             for g in np.unique(group)]
-    rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"]))
+
+
+def _attach(rows: list[dict], params: IncidentParams, day: Passes | None, weapons: Columns | None,
+            damage: Columns | None) -> None:
+    """Give each incident its satellite coverage, the weapons at its launch and the radar damage at
+    its impact; a signed acoustic chain with either is corroborated."""
     fire_t = np.array([r.pop("fire_time") for r in rows])
-    seen = p_fire_seen(np.nan_to_num(fire_t), day) if day is not None else np.full(len(rows), np.nan)
+    seen = p_fire_seen(np.nan_to_num(fire_t), day) if day is not None and rows else np.full(len(rows), np.nan)
     impact_at = [r.pop("impact_at") for r in rows]
     launch_xy = [r.pop("launch_lonlat") for r in rows]
     hit = _damage_at(impact_at, damage, params) if damage is not None and len(damage) else [""] * len(rows)
     at_launch = _weapons_at(launch_xy, weapons, params) if weapons is not None and len(weapons) else [""] * len(rows)
     for k, r in enumerate(rows):
-        r["incident_id"] = f"I{k + 1:05d}"
         r["thermal_coverage_p"] = float(seen[k]) if np.isfinite(fire_t[k]) else np.nan
         r["weapon_ids"], r["damage_ids"] = at_launch[k], hit[k]
         extra = [m for m, ids in (("drone", at_launch[k]), ("sar", hit[k])) if ids]
         r["modalities"] = " ".join([r["modalities"], *extra]).strip()
         if r.pop("signed") and extra:
             r["confidence"] = "corroborated"
-    if damage is not None and len(damage):
-        rows += _sar_only(damage, {d for ids in hit for d in ids.split()}, len(rows))
-        rows.sort(key=lambda r: (r["start"], r["event_ids"], r["thermal_ids"], r["damage_ids"]))
-        for k, r in enumerate(rows):
-            r["incident_id"] = f"I{k + 1:05d}"
-    return Columns.from_rows(INCIDENTS, rows)
 
 
 def _anchors(events: Columns, chain: np.ndarray, n_chain: int) -> np.ndarray:
@@ -232,7 +244,7 @@ def _damage_at(impact: list, damage: Columns, params: IncidentParams) -> list[st
     return out
 
 
-def _sar_only(damage: Columns, claimed: set[str], start: int) -> list[dict]:
+def _sar_only(damage: Columns, claimed: set[str]) -> list[dict]:
     """Incidents of radar damage no acoustic incident claims: possible, undetermined."""
     rows = []
     for r in damage.rows():
