@@ -8,11 +8,13 @@ import pytest
 from conftest import run_sql
 from truceline.ledger.evidence import Cited, build_release, verify_release
 from truceline.ledger.log import Ledger
+from truceline.ledger.merkle import leaf_hash, root_of
 from truceline.ledger.signing import Signer
 from truceline.ledger.verify import LedgerMismatch, verify_store
 from truceline.model.tables import PICKS, SENSORS, Columns
 from truceline.sources.base import Quarantined
 from truceline.store import Store
+from truceline.store.ledger_tables import LedgerMoved
 
 
 def picks(n: int) -> Columns:
@@ -79,3 +81,32 @@ def test_an_edited_leaf_is_named_on_either_engine(committed) -> None:
     with Store.open(committed["target"]) as store, pytest.raises(LedgerMismatch) as failed:
         verify_store(store, committed["signer"].verifier)
     assert failed.value.leaf == 4
+
+
+def test_a_ledger_that_missed_another_writers_append_rebuilds_instead_of_corrupting(store_target) -> None:
+    """Two writers, each with its own view of the tree: the stale one must not overwrite good tiles.
+
+    On PostgreSQL this happens for real when a killed client's last COMMIT lands on the server
+    after its successor opened the store (the crash test caught it).
+    """
+    with Store.open(store_target) as first, Store.open(store_target) as second:
+        early, late = Ledger(first), Ledger(second)
+        early.append(["decision"] * 300, [b"early %d" % i for i in range(300)])  # crosses a tile edge
+        assert late.size == 0  # late has not seen it
+        at = late.append(["decision"] * 5, [b"late %d" % i for i in range(5)])
+        assert at == 300 and late.size == 305
+        rows = second.leaves(0, 305)
+        assert [d for _, d, _ in rows] == [b"early %d" % i for i in range(300)] + [b"late %d" % i for i in range(5)]
+        assert late.root() == root_of([leaf_hash(d) for _, d, _ in rows])
+        verify_store(second)
+        assert early.append(["decision"], [b"early again"]) == 305  # and the first one catches up in turn
+        verify_store(first)
+
+
+def test_a_stale_append_is_refused_by_the_store_without_writing(store_target) -> None:
+    with Store.open(store_target) as store:
+        Ledger(store).append(["decision"] * 3, [b"a", b"b", b"c"])
+        with pytest.raises(LedgerMoved, match="holds 3 leaves, not the 1"):
+            store.append_leaves(["decision"], [b"x"], [leaf_hash(b"x")], {(0, 0): b"\0" * 32}, start=1)
+        assert store.ledger_size() == 3
+        verify_store(store)

@@ -25,8 +25,10 @@ from truceline.ledger.signing import Signer
 from truceline.ledger.tree import TiledTree
 from truceline.model.tables import Columns
 from truceline.sources.base import Quarantined
+from truceline.store.ledger_tables import LedgerMoved
 
 HASH = 32
+_APPEND_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -58,16 +60,28 @@ class Ledger:
         return self.tree.root(size)
 
     def append(self, kinds: Sequence[str], datas: Sequence[bytes]) -> int:
-        """Append leaves; returns the index of the first. Durable on return outside a run."""
-        first = self.tree.size
+        """Append leaves; returns the index of the first. Durable on return outside a run.
+
+        The tiles are built on the size this ledger last saw; if another writer appended since,
+        the store refuses them (:class:`~truceline.store.ledger_tables.LedgerMoved`) and the
+        append is rebuilt on the stored tree, up to a few times.
+        """
         hashes = leaf_hashes(datas)
-        tiles = self.tree.append(hashes)
-        try:
-            self.store.append_leaves(kinds, datas, hashes, tiles)
-        except BaseException:
-            self.tree = TiledTree(self.store, first)  # forget what was not written
-            raise
-        return first
+        for attempt in range(_APPEND_TRIES):
+            first = self.tree.size
+            tiles = self.tree.append(hashes)
+            try:
+                self.store.append_leaves(kinds, datas, hashes, tiles, start=first)
+            except LedgerMoved as moved:
+                self.tree = TiledTree(self.store, moved.found)
+                if attempt == _APPEND_TRIES - 1:
+                    raise
+                continue
+            except BaseException:
+                self.tree = TiledTree(self.store, first)  # forget what was not written
+                raise
+            return first
+        raise AssertionError("unreachable")
 
     def commit_batch(self, run_id: str, table_name: str, table: Columns, *, source: str, status: str,
                      detail: Mapping[str, Any] | None = None) -> BatchReceipt:

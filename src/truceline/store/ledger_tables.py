@@ -16,6 +16,16 @@ import sqlalchemy as sa
 from truceline.store.base import StoreBase
 from truceline.store.schema import StoreError
 
+
+class LedgerMoved(StoreError):
+    """Another writer appended since the caller last read the ledger's size; its tiles are stale."""
+
+    def __init__(self, expected: int, found: int) -> None:
+        super().__init__(f"the ledger holds {found} leaves, not the {expected} this append was built on "
+                         "(another writer appended in between)")
+        self.expected = expected
+        self.found = found
+
 _LEAF_COLUMNS = (("leaf_index", "int"), ("kind", "text"), ("data", "blob"), ("leaf_hash", "blob"))
 _IN_CHUNK = 500
 """Tile keys asked for per statement."""
@@ -31,16 +41,23 @@ class LedgerStore(StoreBase):
         return int(self._sql("SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_leaves").scalar_one())
 
     def append_leaves(self, kinds: Sequence[str], datas: Sequence[bytes], hashes: Sequence[bytes],
-                      tiles: dict[tuple[int, int], bytes]) -> int:
+                      tiles: dict[tuple[int, int], bytes], start: int | None = None) -> int:
         """Append leaves at ``ledger_size()`` onward and upsert ``tiles``; returns the new size.
 
-        Outside a run the leaves are committed durably when this returns.
+        ``start`` is the size the caller built ``tiles`` on: if the ledger holds another number
+        of leaves once the write lock is held (a second writer appended, or a killed client's
+        last commit landed late on the server), nothing is written and :class:`LedgerMoved` is
+        raised, so stale tiles never overwrite good ones. Outside a run the leaves are committed
+        durably when this returns.
         """
         if not len(kinds) == len(datas) == len(hashes):
             raise StoreError(f"append_leaves needs as many kinds, datas and hashes "
                              f"(got {len(kinds)}, {len(datas)}, {len(hashes)})")
         with self._write():
-            start = self.ledger_size()
+            found = self.ledger_size()
+            if start is not None and found != start:
+                raise LedgerMoved(start, found)
+            start = found
             rows = ((start + i, str(k), bytes(d), bytes(h)) for i, (k, d, h) in enumerate(zip(kinds, datas, hashes)))
             self._backend.insert_rows(self._conn, "ledger_leaves", _LEAF_COLUMNS, rows)
             if tiles:
