@@ -2,12 +2,13 @@
 
 Streams a radar stack of ``--gb`` gigabytes (one orbit, VV and VH, ``--times`` acquisitions,
 float32 sigma0 in dB) through the local PWTT (``truceline.fusion.sar.lazy_score``) without ever
-holding or storing it: each Dask task asks the stack for its own window and halo, which is made
-then, from one speckled tile held in memory plus an offset by position (so no two windows are the
-same bytes and making one costs a copy and an addition), and the score is reduced to a count of
-damaged cells as it is computed. Beside it, on the same machine and in the same run, numpy's single-pass ``np.log`` over
-float32 buffers gives the reference throughput; ``ratio_to_numpy_log`` is the detector's bytes per
-second over numpy's.
+holding or storing it: each Dask task asks the stack for its own window and halo, served from a
+pool of distinct speckled windows far larger than the last-level cache (so every byte comes from
+main memory, and making a window costs nothing: the detector is what is timed), and the score is
+reduced to a count of damaged cells as it is computed. Beside it, on the same machine and in the same run, numpy's single-pass ``np.log`` over
+float32 buffers gives the reference throughput (the best of three rounds); ``ratio_to_numpy_log``
+is the detector's bytes per second over numpy's. The compiled kernels are loaded (or compiled)
+on a small stack before the clock starts.
 
 Prints a table and writes JSON: ``stack_gb``, ``shape``, ``wall_s``, ``peak_rss_mb`` (this
 process's ``ru_maxrss``, imports included), ``mpixels_per_s`` (input pixel values per second, all
@@ -44,22 +45,31 @@ def numpy_log_gb_per_s(total_gb: float = 2.0, buffer_mb: int = 256) -> float:
 
 
 class SyntheticStack:
-    """A (time, pol, y, x) float32 stack of about ``gb`` GB that exists only window by window: each
-    window is cut from one speckled tile held in memory (wrapping), plus an offset by position, so
-    no two windows are the same bytes and making one costs a copy and an addition."""
+    """A (time, pol, y, x) float32 stack of about ``gb`` GB that exists only window by window.
 
-    def __init__(self, gb: float, times: int, chunk: int, seed: int = 7) -> None:
+    Windows are served from a pool of ``pool`` distinct speckled arrays, each one tile and its
+    halo, held in memory: the pool (about 400 MB at the default chunk) is far larger than the
+    last-level cache, so the detector reads every byte of every window from main memory, as it
+    would from a reader's buffer, while making a window costs nothing; the detector's own
+    throughput is what is measured. A window at the grid's edge (shorter halo) is a copy.
+    """
+
+    def __init__(self, gb: float, times: int, chunk: int, halo: int = 2, pool: int = 6, seed: int = 7) -> None:
         self.side = int(np.ceil(np.sqrt(gb * 1e9 / (times * 2 * 4)) / chunk) * chunk)     # at least gb
         rng = np.random.default_rng(seed)
         base = np.array([-5.0, -12.0], np.float32)[None, :, None, None]
-        self.tile = (base + 10 * np.log10(rng.gamma(4.4, 1 / 4.4, (times, 2, chunk + 16, chunk + 16)))).astype(np.float32)
+        n = chunk + 2 * halo
+        self.chunk = chunk
+        self.pool = [(base + 10 * np.log10(rng.gamma(4.4, 1 / 4.4, (times, 2, n, n)))).astype(np.float32)
+                     for _ in range(pool)]
         self.times = {"sim": np.arange(times, dtype=float) * 6 * DAY}
         self.nbytes = times * 2 * self.side * self.side * 4
 
     def read(self, orbit: str, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-        n = self.tile.shape[-1]
-        ys, xs = np.arange(y0, y1) % n, np.arange(x0, x1) % n
-        return self.tile[:, :, ys][:, :, :, xs] + np.float32(((y0 * 7919 + x0 * 104729) % 97) / 97.0 - 0.5)
+        window = self.pool[(y0 // self.chunk * 7 + x0 // self.chunk) % len(self.pool)]
+        if window.shape[-2:] == (y1 - y0, x1 - x0):
+            return window
+        return np.ascontiguousarray(window[:, :, :y1 - y0, :x1 - x0])
 
 
 def main() -> None:
@@ -75,7 +85,10 @@ def main() -> None:
     from truceline.fusion.sar import lazy_score
 
     console = Console()
-    ref = numpy_log_gb_per_s()
+    ref = max(numpy_log_gb_per_s() for _ in range(3))  # numpy's best of three: the strict reference
+    warm = SyntheticStack(0.05, args.times, 64)            # compile (or load) the kernels before timing
+    lazy_score(warm.read, warm.times, (warm.side, warm.side), warm.times["sim"][args.times - 6] + DAY / 2, 10.0,
+               chunk=64).sum().compute(scheduler="sync")
     stack = SyntheticStack(args.gb, args.times, args.chunk)
     side, t = stack.side, stack.times["sim"]
     event_start = t[args.times - 6] + DAY / 2            # 25 before, the day's own pass excluded, 5 after

@@ -12,7 +12,8 @@ smoothed as PWTT does: the mean of the pixel's score and its focal means within 
 taken over built-up cells only (pre-window mean VV ≥ ``builtup_db``: the double bounce of walls;
 PWTT scores building footprints, and fields, whose soil moisture changes from pass to pass, would
 otherwise raise false alarms and bleed into their villages).
-Pixels scoring at least ``threshold`` are damage, known to lie between the last pre-window
+The per-pixel work is compiled into one pass (:mod:`truceline.fusion.sar_kernel`);
+:func:`orbit_t_reference` is the same in numpy. Pixels scoring at least ``threshold`` are damage, known to lie between the last pre-window
 acquisition and the last post-window one. Everything is a reduction over time, so a stack
 chunked in space streams through Dask in bounded memory.
 """
@@ -25,6 +26,8 @@ from typing import Callable
 import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
+
+from truceline.fusion.sar_kernel import focal_layers, orbit_stats, score_cap, window_codes
 
 
 @dataclass(frozen=True)
@@ -71,35 +74,69 @@ def windows(times: NDArray[np.float64], event_start: float,
     return pre, post
 
 
-def orbit_t(db: NDArray[np.float32], times: NDArray[np.float64], event_start: float,
-            params: PwttParams = PwttParams()) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+def orbit_t_reference(db: NDArray[np.float32], times: NDArray[np.float64], event_start: float,
+                      params: PwttParams = PwttParams()) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """(max over polarisations of |t|, pre-window mean VV) for one orbit's stack ``db``
-    (time, pol, y, x) in dB."""
+    (time, pol, y, x) in dB, in numpy and scipy: the method as stated (and the yardstick of the
+    compiled :func:`orbit_t`, which agrees to float32 rounding)."""
     pre, post = windows(times, event_start, params)
     filtered = 10.0 * np.log10(np.maximum(lee(10 ** (db / 10.0), params.lee_px, params.enl), 1e-10))
     t = np.abs(welch_t(filtered[pre], filtered[post]))
     return t.max(axis=0), filtered[pre, 0].mean(axis=0).astype(np.float32)
 
 
+def orbit_t(db: NDArray[np.float32], times: NDArray[np.float64], event_start: float,
+            params: PwttParams = PwttParams()) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """:func:`orbit_t_reference`, compiled (:mod:`truceline.fusion.sar_kernel`); edges mirrored."""
+    h = params.lee_px // 2
+    return _orbit_t_padded(db, (h, h, h, h), times, event_start, params)
+
+
+def _orbit_t_padded(db: NDArray[np.float32], pad: tuple[int, int, int, int], times: NDArray[np.float64],
+                    event_start: float, params: PwttParams) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """:func:`orbit_t` of a window that holds ``lee_px // 2`` cells beyond its tile on each side,
+    less ``pad`` (top, bottom, left, right) cells that the kernel mirrors at the grid's edge."""
+    if max(pad) > min(db.shape[-2:]):
+        raise ValueError(f"a window of {db.shape[-2]} x {db.shape[-1]} cells cannot be mirrored by {max(pad)}")
+    pre, post = windows(times, event_start, params)
+    return orbit_stats(np.ascontiguousarray(db, dtype=np.float32), window_codes(pre, post), params.lee_px,
+                       params.enl, np.asarray(pad, np.int64))
+
+
+def disc_rows(pixel_m: float, params: PwttParams = PwttParams()) -> tuple[NDArray[np.int64], int]:
+    """(half-width of each row of each disc of ``radii_m``, -1 where a row is empty; the reach)."""
+    reach = int(np.ceil(max(params.radii_m) / pixel_m))
+    rows = np.full((len(params.radii_m), 2 * reach + 1), -1, np.int64)
+    xx = np.arange(-reach, reach + 1)
+    for d, r in enumerate(params.radii_m):
+        for dy in range(-reach, reach + 1):
+            inside = (dy * pixel_m) ** 2 + (xx * pixel_m) ** 2 <= r * r
+            rows[d, dy + reach] = int(np.abs(xx[inside]).max()) if inside.any() else -1
+    return rows, reach
+
+
 def smooth(t: NDArray[np.float32], pixel_m: float, params: PwttParams = PwttParams(),
            built: NDArray[np.bool_] | None = None) -> NDArray[np.float32]:
     """PWTT's spatial step: the mean of ``t`` and its focal means within each radius; with
     ``built``, the focal means are over built-up cells only and the rest score 0 (damage is to
-    buildings; a field's soil moisture changes too, and would otherwise bleed into its village)."""
-    w = np.ones(t.shape, np.float32) if built is None else built.astype(np.float32)
-    layers = [t * w]
-    for r in params.radii_m:
-        k = int(np.ceil(r / pixel_m))
-        yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
-        disc = ((yy * pixel_m) ** 2 + (xx * pixel_m) ** 2 <= r * r).astype(np.float32)
-        num = ndimage.convolve(t * w, disc, mode="reflect")
-        den = ndimage.convolve(w, disc, mode="reflect")
-        layers.append(np.where(den > 0, num / np.maximum(den, 1e-6), 0.0) * w)
-    return np.mean(layers, axis=0).astype(np.float32)
+    buildings; a field's soil moisture changes too, and would otherwise bleed into its village).
+    Edges are mirrored."""
+    rows, reach = disc_rows(pixel_m, params)
+    w = np.ones(t.shape, np.uint8) if built is None else built.astype(np.uint8)
+    pad = lambda a: np.pad(a, reach, mode="symmetric")
+    return focal_layers(pad(np.asarray(t, np.float32)), pad(w), rows, reach, _cap(rows, t.shape[-1] + 2 * reach))
+
+
+def _cap(rows: NDArray[np.int64], row_cells: int) -> float:
+    return score_cap(row_cells, int((2 * rows.max(axis=0) + 1).clip(0).sum()))
 
 
 def _smooth_block(block: NDArray[np.float32], pixel_m: float, params: PwttParams) -> NDArray[np.float32]:
-    return smooth(block[0], pixel_m, params, block[1] > 0.5)[None]
+    """One tile of :func:`smooth`, given with ``reach`` cells of its neighbours (dask trims them off again)."""
+    rows, reach = disc_rows(pixel_m, params)
+    inner = focal_layers(np.ascontiguousarray(block[0]), (block[1] > 0.5).astype(np.uint8), rows, reach,
+                         _cap(rows, block.shape[-1]))
+    return np.pad(inner, reach)[None]
 
 
 def damage_score(stacks: list[tuple[NDArray[np.float32], NDArray[np.float64]]], event_start: float, pixel_m: float,
@@ -126,13 +163,12 @@ BlockReader = Callable[[str, int, int, int, int], np.ndarray]
 """``read(orbit, y0, y1, x0, x1)``: that window of every acquisition of the orbit, (time, pol, y, x) dB."""
 
 
-def _pad_read(read: BlockReader, orbit: str, y0: int, y1: int, x0: int, x1: int, shape: tuple[int, int],
-              halo: int) -> np.ndarray:
-    """The window with ``halo`` cells around it, mirrored where it passes the grid's edge."""
+def _halo_read(read: BlockReader, orbit: str, y0: int, y1: int, x0: int, x1: int, shape: tuple[int, int],
+               halo: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The window with ``halo`` cells around it where the grid has them, and how many it lacks
+    on each side (top, bottom, left, right: the kernel mirrors those)."""
     ya, yb, xa, xb = max(y0 - halo, 0), min(y1 + halo, shape[0]), max(x0 - halo, 0), min(x1 + halo, shape[1])
-    block = read(orbit, ya, yb, xa, xb)
-    pad = ((0, 0), (0, 0), (ya - (y0 - halo), (y1 + halo) - yb), (xa - (x0 - halo), (x1 + halo) - xb))
-    return np.pad(block, pad, mode="symmetric") if any(p != (0, 0) for p in pad) else block
+    return read(orbit, ya, yb, xa, xb), (ya - (y0 - halo), (y1 + halo) - yb, xa - (x0 - halo), (x1 + halo) - xb)
 
 
 def _tile_t(read: BlockReader, orbits: dict[str, NDArray[np.float64]], shape: tuple[int, int], event_start: float,
@@ -140,10 +176,8 @@ def _tile_t(read: BlockReader, orbits: dict[str, NDArray[np.float64]], shape: tu
     """One tile's (t, pre-window mean VV), averaged over the orbits: one task reads, filters, tests."""
     (y0, y1), (x0, x1) = block_info[None]["array-location"][1:]
     h = params.lee_px // 2
-    out = []
-    for orbit, times in orbits.items():
-        t, bright = orbit_t(_pad_read(read, orbit, y0, y1, x0, x1, shape, h), times, event_start, params)
-        out.append(np.stack([t, bright])[:, h:h + (y1 - y0), h:h + (x1 - x0)])
+    out = [np.stack(_orbit_t_padded(*_halo_read(read, orbit, y0, y1, x0, x1, shape, h), times, event_start, params))
+           for orbit, times in orbits.items()]
     return np.mean(out, axis=0).astype(np.float32)
 
 
