@@ -72,6 +72,15 @@ class SyntheticStack:
         return np.ascontiguousarray(window[:, :, :y1 - y0, :x1 - x0])
 
 
+def _warm_up(times: int) -> None:
+    """Compile (or load from numba's cache) the kernels on a small stack, before the clock starts."""
+    from truceline.fusion.sar import lazy_score
+
+    warm = SyntheticStack(0.05, times, 64)
+    lazy_score(warm.read, warm.times, (warm.side, warm.side), warm.times["sim"][times - 6] + DAY / 2, 10.0,
+               chunk=64).sum().compute(scheduler="sync")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gb", type=float, default=20.0, help="stack size in GB (default 20)")
@@ -86,9 +95,7 @@ def main() -> None:
 
     console = Console()
     ref = max(numpy_log_gb_per_s() for _ in range(3))  # numpy's best of three: the strict reference
-    warm = SyntheticStack(0.05, args.times, 64)            # compile (or load) the kernels before timing
-    lazy_score(warm.read, warm.times, (warm.side, warm.side), warm.times["sim"][args.times - 6] + DAY / 2, 10.0,
-               chunk=64).sum().compute(scheduler="sync")
+    _warm_up(args.times)
     stack = SyntheticStack(args.gb, args.times, args.chunk)
     side, t = stack.side, stack.times["sim"]
     event_start = t[args.times - 6] + DAY / 2            # 25 before, the day's own pass excluded, 5 after

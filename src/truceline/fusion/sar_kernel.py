@@ -73,10 +73,8 @@ def _db_of_mantissa(m, e):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True, fastmath=True)
 def _split_row(f, e_out):  # pragma: no cover - compiled
-    """In place: ``f`` (clamped to 1e-10) becomes its mantissa in [sqrt(1/2), sqrt(2)), ``e_out`` its exponent."""
+    """In place: ``f`` (positive, normal) becomes its mantissa in [sqrt(1/2), sqrt(2)), ``e_out`` its exponent."""
     n = f.shape[0]
-    for x in range(n):
-        f[x] = max(f[x], np.float32(1e-10))
     bits = f.view(np.int32)
     for x in range(n):
         b = bits[x]
@@ -88,6 +86,8 @@ def _split_row(f, e_out):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True, fastmath=True)
 def _db_row(f, out):  # pragma: no cover - compiled
     """``out = 10 * log10(max(f, 1e-10))`` over a row (``f`` is clobbered; ``out`` must be another array)."""
+    for x in range(f.shape[0]):
+        f[x] = max(f[x], np.float32(1e-10))
     _split_row(f, out)
     for x in range(f.shape[0]):
         out[x] = _db_of_mantissa(f[x], out[x])
@@ -221,15 +221,24 @@ def orbit_stats(db, window, size, enl, pad):  # pragma: no cover - compiled
                 seen[k] += 1
                 _one_acquisition(db[t, pol], pad, y0, size, enl, seen[k], mean[k, :rows], m2[k, :rows], prow, hs, hq,
                                  scratch, row, col_s, col_q)
-            for y in range(rows):
-                for x in range(w):
-                    v1 = m2[0, y, x] / (n1 - np.float32(1.0))
-                    v2 = m2[1, y, x] / (n2 - np.float32(1.0))
-                    t_val = abs(mean[1, y, x] - mean[0, y, x]) / math.sqrt(v1 / n1 + v2 / n2 + np.float32(1e-12))
-                    tmax[y0 + y, x] = max(tmax[y0 + y, x], t_val)
-                    if pol == 0:
-                        bright[y0 + y, x] = mean[0, y, x]
+            _welch_strip(mean[:, :rows], m2[:, :rows], n1, n2, tmax[y0:y0 + rows], bright[y0:y0 + rows] if pol == 0
+                         else None)
     return tmax, bright
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _welch_strip(mean, m2, n1, n2, tmax, bright):  # pragma: no cover - compiled
+    """Welch's |t| of a strip from the windows' running means and M2 (pre, post), kept where it
+    beats ``tmax``; ``bright`` (if given) gets the pre-window mean."""
+    rows, w = tmax.shape
+    for y in range(rows):
+        for x in range(w):
+            v1 = m2[0, y, x] / (n1 - np.float32(1.0))
+            v2 = m2[1, y, x] / (n2 - np.float32(1.0))
+            t_val = abs(mean[1, y, x] - mean[0, y, x]) / math.sqrt(v1 / n1 + v2 / n2 + np.float32(1e-12))
+            tmax[y, x] = max(tmax[y, x], t_val)
+    if bright is not None:
+        bright[:, :] = mean[0]
 
 
 _FIXED = 1024.0
@@ -246,6 +255,22 @@ def score_cap(row_cells: int, disc_cells: int) -> float:
     return cap
 
 
+@njit(cache=True, nogil=True)
+def _row_prefix_sums(t, built, cap):  # pragma: no cover - compiled
+    """Per row, prefix sums of the built-up cells' scores (fixed point, capped) and of their count."""
+    hp_rows, wp = t.shape
+    num = np.zeros((hp_rows, wp + 1), np.int32)
+    den = np.zeros((hp_rows, wp + 1), np.int32)
+    fixed = np.empty(wp, np.int32)
+    for y in range(hp_rows):
+        for x in range(wp):
+            fixed[x] = np.int32(round(min(t[y, x], np.float32(cap)) * np.float32(_FIXED))) * np.int32(built[y, x])
+        for x in range(wp):
+            num[y, x + 1] = num[y, x] + fixed[x]
+            den[y, x + 1] = den[y, x] + np.int32(built[y, x])
+    return num, den
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def focal_layers(t, built, half_widths, reach, cap):  # pragma: no cover - compiled
     """PWTT's spatial step over a tile padded by ``reach`` cells: per cell, the mean of its score
@@ -259,15 +284,7 @@ def focal_layers(t, built, half_widths, reach, cap):  # pragma: no cover - compi
     hp_rows, wp = t.shape
     h, w = hp_rows - 2 * reach, wp - 2 * reach
     n_disc = half_widths.shape[0]
-    num = np.zeros((hp_rows, wp + 1), np.int32)
-    den = np.zeros((hp_rows, wp + 1), np.int32)
-    fixed = np.empty(wp, np.int32)
-    for y in range(hp_rows):
-        for x in range(wp):
-            fixed[x] = np.int32(round(min(t[y, x], np.float32(cap)) * np.float32(_FIXED))) * np.int32(built[y, x])
-        for x in range(wp):
-            num[y, x + 1] = num[y, x] + fixed[x]
-            den[y, x + 1] = den[y, x] + np.int32(built[y, x])
+    num, den = _row_prefix_sums(t, built, cap)
     out = np.empty((h, w), np.float32)
     acc_n = np.empty(w, np.int32)
     acc_d = np.empty(w, np.int32)
