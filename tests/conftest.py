@@ -96,3 +96,33 @@ def table_names(target: Path | str) -> set[str]:
         return set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo's day (seed 7, full difficulty) simulated and processed with satellite and drone data,
+    as ``truceline demo`` does (radar left out): what the desk and the API serve in tests."""
+    from datetime import date
+
+    from truceline.app import Trust, run_process, run_simulate
+    from truceline.evaluate import read_truth
+    base = tmp_path_factory.mktemp("demo_day")
+    paths = run_simulate(base / "scenario", agreement=None, seed=7, day=date(2026, 11, 26), calm=False)
+    processed, outputs = run_process(paths["picks"], paths["sensors"], paths["agreement"], base / "out",
+                                     trust=Trust(keyring=paths["keyring"], require_signed=True),
+                                     firms=(paths["firms_viirs"], paths["firms_modis"]),
+                                     firms_history=(paths["firms_history"],),
+                                     drones=(paths["drone_sightings"], paths["drone_coverage"]))
+    return {"out": base / "out", "paths": paths, "processed": processed, "outputs": outputs,
+            "truth": read_truth(paths["truth"])}
+
+
+@pytest.fixture
+def desk_settings(demo_day: dict[str, Any], tmp_path: Path):
+    """Serve settings over the demo day with a fresh copy of its store (tests may decide and publish)."""
+    import shutil
+
+    from truceline.api import ServeSettings
+    store = tmp_path / "store.sqlite"
+    shutil.copy(demo_day["out"] / "store.sqlite", store)
+    return ServeSettings(data=demo_day["out"], store=str(store), public_delay_h=0.0)

@@ -150,7 +150,19 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
                               processed.period[0], flown.findings if flown else None,
                               radar.areas if radar else None)
         outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown)
+        write_run_json(out, store, processed.period, {**inputs, "drone_coverage": str(drones[1]) if drones else ""})
     return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown, sar=radar)
+
+
+def write_run_json(out: Path, store: Store, period: tuple[float, float], inputs: dict[str, str]) -> Path:
+    """``OUT/run.json``: which stored run wrote this folder, its period and inputs (what ``truceline
+    serve`` reads to find a day's sensors and picks in the store; docs/formats.md#runjson)."""
+    run = store.runs()[-1]
+    body = {"run_id": run["run_id"], "period_start": to_iso(period[0]), "period_end": to_iso(period[1]),
+            "store": store.url, "inputs": {k: str(Path(v).resolve()) if v else "" for k, v in inputs.items()}}
+    path = Path(out) / "run.json"
+    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return path
 
 
 def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from truceline import __version__
 from truceline.cli_agreement import agreement
+from truceline.cli_desk import serve, tokens
 from truceline.cli_ledger import keys, ledger, sign, witness
 from truceline.sources import FormatError
 
@@ -42,6 +43,8 @@ cli.add_command(ledger)
 cli.add_command(keys)
 cli.add_command(sign)
 cli.add_command(witness)
+cli.add_command(serve)
+cli.add_command(tokens)
 
 
 def trust_options(fn):

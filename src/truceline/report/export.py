@@ -145,7 +145,7 @@ def _read_row(p: Path, line: int, row: list[str], index: dict[str, int], values:
             raise ValueError(f"{p}: line {line}, column {col.name!r}: bad value {text!r} ({exc})") from None
 
 
-def _json_value(col: Column, value: Any) -> Any:
+def json_value(col: Column, value: Any) -> Any:
     """A contract value as a JSON scalar (NaN as null, times as ISO text, rounded floats)."""
     if col.dtype in ("float", "time"):
         v = float(value)
@@ -164,7 +164,7 @@ def to_feature_collection(events: Columns) -> dict[str, Any]:
     _check_columns(events)
     features = []
     for i in range(len(events)):
-        props = {c.name: _json_value(c, events[c.name][i]) for c in EVENTS.columns}
+        props = {c.name: json_value(c, events[c.name][i]) for c in EVENTS.columns}
         lon, lat = props["lon"], props["lat"]
         geometry = None if lon is None or lat is None else {"type": "Point", "coordinates": [lon, lat]}
         features.append({"type": "Feature", "id": props["event_id"], "geometry": geometry, "properties": props})

@@ -1,4 +1,5 @@
-"""Persistence: runs, their tables, quarantine and the evidence ledger's tables.
+"""Persistence: runs, their tables, quarantine, the evidence ledger's tables and the desk's
+(tokens, review cases, claims, publications).
 
 One interface over two engines: an SQLite file (the embedded default; WAL, ``synchronous=FULL``)
 or a PostgreSQL database (``synchronous_commit=on``, ``fsync`` required). A run is one
@@ -12,14 +13,15 @@ transaction on both; see docs/formats.md, section ``store.sqlite``.
 >>> Store.open("postgresql://truceline@db.example:5432/truceline")      # doctest: +SKIP
 """
 
+from truceline.store.desk_tables import DeskStore
 from truceline.store.engines import to_url
 from truceline.store.ledger_tables import LedgerStore
 from truceline.store.runs import RunStore
 from truceline.store.schema import SCHEMA_VERSION, StoreError
 
 
-class Store(RunStore, LedgerStore):
-    """Runs, their tables and quarantine, and the ledger's tables, in SQLite or PostgreSQL.
+class Store(RunStore, LedgerStore, DeskStore):
+    """Runs, their tables and quarantine, the ledger's tables and the desk's, in SQLite or PostgreSQL.
 
     Open with :meth:`Store.open` (a path, ``sqlite:///path`` or ``postgresql://user@host/db``);
     ``store.engine`` says which, ``store.url`` where, ``store.durability()`` how safely.

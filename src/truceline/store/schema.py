@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 if TYPE_CHECKING:
     from truceline.store.engines import Backend
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RUN_FIELDS = ("code_version", "params_hash", "agreement_version", "agreement_hash", "inputs", "started_at")
 """What every run records (``begin_run`` fills ``code_version`` and ``started_at`` if absent)."""
 
@@ -41,7 +41,19 @@ _TABLES = {
     "ledger_checkpoints": "id {serial}, size {int} NOT NULL, note TEXT NOT NULL, created_at TEXT NOT NULL",
     "source_sequences": "source_id TEXT NOT NULL, sequence {int} NOT NULL, manifest_sha256 TEXT NOT NULL, "
                         "leaf_index {int} NOT NULL, PRIMARY KEY (source_id, sequence)",
+    "desk_tokens": "token_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, party TEXT NOT NULL, "
+                   "secret_hash TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT NOT NULL DEFAULT ''",
+    "desk_cases": "case_id TEXT PRIMARY KEY, state TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL",
+    "desk_claims": "claim_id TEXT PRIMARY KEY, party TEXT NOT NULL, body TEXT NOT NULL, filed_at TEXT NOT NULL, "
+                   "leaf_index {int} NOT NULL",
+    "desk_publications": "publication_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, body {blob} NOT NULL, "
+                         "signature TEXT NOT NULL, checkpoint TEXT NOT NULL, published_at TEXT NOT NULL, "
+                         "supersedes TEXT NOT NULL DEFAULT ''",
+    "desk_deliveries": "publication_id TEXT NOT NULL, party TEXT NOT NULL, channel TEXT NOT NULL, "
+                       "status TEXT NOT NULL, attempts {int} NOT NULL, detail TEXT NOT NULL, "
+                       "PRIMARY KEY (publication_id, party, channel)",
 }
+_DESK = ("desk_tokens", "desk_cases", "desk_claims", "desk_publications", "desk_deliveries")
 _INDEXES = ("CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine (run_id)",
             "CREATE INDEX IF NOT EXISTS ledger_batches_run ON ledger_batches (run_id)")
 RESERVED = frozenset(_TABLES)
@@ -68,6 +80,8 @@ def ensure_schema(conn: Connection, backend: "Backend", where: str) -> None:
             conn.execute(sa.text("INSERT INTO schema_version VALUES (:v)"), {"v": SCHEMA_VERSION})
         elif found == 1:
             _upgrade_from_1(conn, backend)
+        elif found == 2:
+            _upgrade_from_2(conn, backend)
         elif found != SCHEMA_VERSION:
             raise StoreError(f"{where}: store schema version {found}, this Truceline reads {SCHEMA_VERSION}")
         conn.execute(sa.text("COMMIT"))
@@ -96,12 +110,20 @@ def _create_all(conn: Connection, backend: "Backend") -> None:
 
 
 def _upgrade_from_1(conn: Connection, backend: "Backend") -> None:
-    """Version 2 adds the ledger tables and gives quarantine an ``id`` (rowid order on SQLite)."""
+    """Version 2 added the ledger tables and gave quarantine an ``id`` (rowid order on SQLite); the
+    tables of later versions are created with them."""
     conn.execute(sa.text("ALTER TABLE quarantine RENAME TO quarantine_v1"))
     _create_all(conn, backend)
     conn.execute(sa.text("INSERT INTO quarantine (run_id, source, row, reason, record) "
                          "SELECT run_id, source, row, reason, record FROM quarantine_v1 ORDER BY rowid"))
     conn.execute(sa.text("DROP TABLE quarantine_v1"))
+    conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})
+
+
+def _upgrade_from_2(conn: Connection, backend: "Backend") -> None:
+    """Version 3 adds the desk's tables (tokens, cases, claims, publications, deliveries)."""
+    for table in _DESK:
+        _create(conn, backend, table)
     conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})
 
 

@@ -18,6 +18,8 @@ from truceline.rules.zones import Zones
 
 WIDTH_M = 2_500.0
 DEPTHS_M = (2_000.0, 6_000.0, 10_000.0, 15_000.0)
+MAX_HOURS = 24 * 8
+"""Longest window :func:`point_detection` answers for (a claim element's week, plus its edges)."""
 
 
 def p_at_least(p: np.ndarray, k: int) -> np.ndarray:
@@ -110,3 +112,26 @@ def _gaps(party: str, sector: np.ndarray, p_hour: np.ndarray, start: float) -> l
             out.append(Gap(party, str(sec), f"{h0:02d}:00-{h:02d}:00 UTC", round(p, 2),
                            f"detection probability of a launch {p:.2f} (sensors silent or too sparse)"))
     return out
+
+
+def point_detection(sensors: Columns, picks: Columns, lon: float, lat: float, start: float, end: float,
+                    kind: str = "impact", min_sensors: int = 5) -> float:
+    """The probability that a tube-artillery ``kind`` (launch | impact) at (lon, lat) would have been
+    located in each hour of [start, end), at its worst hour: the sensors up that hour (see
+    :func:`coverage`), each hearing it by the engine's stated detection model."""
+    if len(sensors) == 0:
+        return 0.0
+    h0 = np.floor(start / 3600.0) * 3600.0
+    hours = max(int(np.ceil((end - h0) / 3600.0)), 1)
+    if hours > MAX_HOURS:
+        raise ValueError(f"a window of {hours} hours is longer than the {MAX_HOURS} this answers for")
+    up = _up_matrix(sensors, picks, h0, hours)
+    proj = LocalProjection.around(np.column_stack([sensors["lon"], sensors["lat"]]))
+    px, py = proj.to_xy(np.atleast_1d(lon), np.atleast_1d(lat))
+    sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
+    d = np.hypot(sx - px[0], sy - py[0])
+    tube = WEAPONS["tube_artillery"]
+    r50 = tube.launch_r50_m if kind == "launch" else tube.impact_r50_m
+    p = 1 / (1 + np.exp((d - r50) / WIDTH_M))
+    by_hour = p_at_least(p[None, :] * up.T, min_sensors)
+    return float(by_hour.min())

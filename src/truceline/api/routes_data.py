@@ -1,0 +1,201 @@
+"""Read routes: who is calling, the served days and their findings, sensors, the daily report, the
+ledger, and the public's view. Each route states its roles (docs/api.md has the whole matrix)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from truceline.api.app import CONFLICT, NOT_FOUND, Caller, allow
+from truceline.api.desk import Desk, NotFound
+from truceline.api.publish import finding_json
+from truceline.api.schemas import (CheckpointOut, ConsistencyOut, DayInfo, Engagement, EngagementPage, Event,
+                                   EventPage, Incident, IncidentPage, Me, ProofOut, PublicFinding, SensorPage,
+                                   ViolationPage)
+from truceline.ledger.signing import to_base64
+
+router = APIRouter(prefix="/v1", responses=NOT_FOUND)
+MISSION = ("analyst", "publisher")
+Offset = Query(0, ge=0, le=10_000_000)
+Limit = Query(100, ge=1, le=1000)
+
+
+def _desk(request: Request) -> Desk:
+    return request.app.state.desk
+
+
+def page(rows: list[dict[str, Any]], offset: int, limit: int, keep: Callable[[dict], bool] | None = None
+         ) -> dict[str, Any]:
+    chosen = rows if keep is None else [r for r in rows if keep(r)]
+    return {"total": len(chosen), "offset": offset, "limit": limit, "items": chosen[offset:offset + limit]}
+
+
+@router.get("/health", summary="Liveness (any caller)")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/me", response_model=Me, summary="Who the token names (any caller; no token: the public)")
+def me(who: Caller) -> dict[str, str]:
+    return {"name": who.name, "role": who.role, "party": who.party}
+
+
+@router.get("/days", response_model=list[DayInfo], summary="Served days with their counts (mission, coalition)")
+def days(request: Request, who: Caller) -> list[dict[str, Any]]:
+    allow(who, *MISSION, "coalition")
+    return [{"day": d.day, "period_start": _iso(d.period[0]),
+             "period_end": _iso(d.period[1]), "run_id": d.run_id,
+             "counts": {k: len(v) for k, v in d.rows.items() if k != "sensors"}}
+            for d in sorted(_desk(request).days.values(), key=lambda d: d.day)]
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _one(rows: list[dict[str, Any]], key: str, ident: str, what: str) -> dict[str, Any]:
+    found = next((r for r in rows if r[key] == ident), None)
+    if found is None:
+        raise NotFound(f"no {what} {ident!r}")
+    return found
+
+
+@router.get("/days/{day}/events", response_model=EventPage, summary="Located events of a day (mission)")
+def events(request: Request, who: Caller, day: str, kind: str | None = None, sector: str | None = None,
+           violations_only: bool = False, offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+    allow(who, *MISSION)
+    rows = _desk(request).day(day).rows["events"]
+    keep = None
+    if kind or sector or violations_only:
+        def keep(r: dict) -> bool:
+            return ((not kind or r["kind"] == kind) and (not sector or r["sector"] == sector)
+                    and (not violations_only or r["is_violation"]))
+    return page(rows, offset, limit, keep)
+
+
+@router.get("/days/{day}/events/{event_id}", response_model=Event, summary="One event (mission)")
+def event(request: Request, who: Caller, day: str, event_id: str) -> dict[str, Any]:
+    allow(who, *MISSION)
+    return _one(_desk(request).day(day).rows["events"], "event_id", event_id, "event")
+
+
+@router.get("/days/{day}/incidents", response_model=IncidentPage, summary="Incidents of a day (mission)")
+def incidents(request: Request, who: Caller, day: str, confidence: str | None = None, offset: int = Offset,
+              limit: int = Limit) -> dict[str, Any]:
+    allow(who, *MISSION)
+    keep = (lambda r: r["confidence"] == confidence) if confidence else None
+    return page(_desk(request).day(day).rows["incidents"], offset, limit, keep)
+
+
+@router.get("/days/{day}/incidents/{incident_id}", response_model=Incident, summary="One incident (mission)")
+def incident(request: Request, who: Caller, day: str, incident_id: str) -> dict[str, Any]:
+    allow(who, *MISSION)
+    return _one(_desk(request).day(day).rows["incidents"], "incident_id", incident_id, "incident")
+
+
+@router.get("/days/{day}/engagements", response_model=EngagementPage, summary="Engagements of a day (mission)")
+def engagements(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+    allow(who, *MISSION)
+    return page(_desk(request).day(day).rows["engagements"], offset, limit)
+
+
+@router.get("/days/{day}/engagements/{engagement_id}", response_model=Engagement, summary="One engagement (mission)")
+def engagement(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
+    allow(who, *MISSION)
+    return _one(_desk(request).day(day).rows["engagements"], "engagement_id", engagement_id, "engagement")
+
+
+@router.get("/days/{day}/violations", response_model=ViolationPage,
+            summary="Incidents and weapons in violation of the agreement (mission)")
+def violations(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+    allow(who, *MISSION)
+    d = _desk(request).day(day)
+    rows = [{"violation_id": r["incident_id"], "kind": "incident", "time": r["start"], "lon": r["lon"], "lat": r["lat"],
+             "party": r["attributed_side"], "attribution": r["attribution"], "confidence": r["confidence"],
+             "evidence": (r["event_ids"] + " " + r["thermal_ids"] + " " + r["weapon_ids"]).split()}
+            for r in d.rows["incidents"] if r["is_violation"]]
+    rows += [{"violation_id": r["finding_id"], "kind": "weapon", "time": r["first_seen"], "lon": r["lon"],
+              "lat": r["lat"], "party": r["party"], "attribution": "attributed", "confidence": r["confidence"],
+              "evidence": r["sighting_ids"].split()} for r in d.rows["weapons"] if r["is_violation"]]
+    return page(rows, offset, limit)
+
+
+@router.get("/days/{day}/sensors", response_model=SensorPage,
+            summary="Sensor positions: analysts all, a sensor operator its own (positions never leave the mission)")
+def sensors(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+    allow(who, "analyst", "operator")
+    keep = None if who.role == "analyst" else (lambda r: r["owner"] == who.party)
+    return page(_desk(request).day(day).rows["sensors"], offset, limit, keep)
+
+
+@router.get("/days/{day}/report", response_class=HTMLResponse,
+            summary="The day's daily report as HTML (mission, coalition)")
+def report(request: Request, who: Caller, day: str) -> HTMLResponse:
+    allow(who, *MISSION, "coalition")
+    path = _desk(request).day(day).folder / "daily_report.html"
+    if not path.exists():
+        raise NotFound(f"no daily report for {day}")
+    return HTMLResponse(path.read_text(encoding="utf-8"))
+
+
+@router.get("/ledger/checkpoint", response_model=CheckpointOut, summary="The latest signed checkpoint (any caller)")
+def checkpoint(request: Request, who: Caller) -> dict[str, Any]:
+    desk = _desk(request)
+    latest = desk.with_store(lambda s: s.latest_checkpoint())
+    if latest is None:
+        raise NotFound("the ledger has no checkpoint yet")
+    return {"size": int(latest["size"]), "note": latest["note"], "log_key": desk.signer.verifier.to_string()}
+
+
+@router.get("/ledger/consistency", response_model=ConsistencyOut, responses=CONFLICT,
+            summary="Consistency proof between two tree sizes (any caller)")
+def consistency(request: Request, who: Caller, first: int = Query(ge=1, le=2**40),
+                second: int = Query(ge=1, le=2**40)) -> dict[str, Any]:
+    desk = _desk(request)
+    with desk.lock:
+        desk._refresh_ledger()
+        if not first <= second <= desk.ledger.size:
+            raise NotFound(f"sizes must satisfy 1 <= first <= second <= {desk.ledger.size}")
+        proof = desk.ledger.consistency(first, second)
+    return {"first": first, "second": second, "proof": [to_base64(h) for h in proof]}
+
+
+@router.get("/ledger/leaves/{leaf_index}/proof", response_model=ProofOut,
+            summary="A leaf and its inclusion proof (mission, coalition, liaison)")
+def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int | None = Query(None, ge=1, le=2**40)
+               ) -> dict[str, Any]:
+    allow(who, *MISSION, "coalition", "liaison")
+    desk = _desk(request)
+    with desk.lock:
+        desk._refresh_ledger()
+        size = desk.ledger.size if size is None else size
+        if not 0 <= leaf_index < size <= desk.ledger.size:
+            raise NotFound(f"no leaf {leaf_index} in a tree of {size} (the ledger holds {desk.ledger.size})")
+        data, proof = desk.ledger.leaf_data(leaf_index), desk.ledger.leaf_proof(leaf_index, size)
+    return {"leaf_index": leaf_index, "size": size, "leaf_data": data.decode("utf-8", "replace"),
+            "proof": [to_base64(h) for h in proof]}
+
+
+@router.get("/public/findings", response_model=list[PublicFinding],
+            summary="Published findings, coarsened and delayed (any caller)")
+def public_findings(request: Request) -> list[dict[str, Any]]:
+    desk = _desk(request)
+    grid, delay = desk.settings.public_grid_deg, desk.settings.public_delay_h * 3600.0
+    now = datetime.now(timezone.utc).timestamp()
+    out = []
+    for p in desk.with_store(lambda s: s.publications()):
+        published = datetime.strptime(p["published_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        if published.timestamp() + delay > now:
+            continue
+        item = finding_json(p)["item"]
+        start = item["start"]
+        out.append({"publication_id": p["publication_id"], "kind": item["kind"], "summary": item["summary"],
+                    "sector": item["sector"], "hour": None if start is None else _iso(math.floor(start / 3600) * 3600),
+                    "lon": round(round(item["lon"] / grid) * grid, 6), "lat": round(round(item["lat"] / grid) * grid, 6),
+                    "supersedes": p["supersedes"]})
+    return out
+
