@@ -80,10 +80,11 @@ def _catalogue(a: dict[str, Any]) -> list[tuple[str, str, dict | None, set[str]]
         ("GET", "/v1/notifications", None, {"liaison"}),
         ("GET", "/v1/publications", None, everyone - {"public"}),
         ("GET", f"/v1/publications/{p}/body", None, everyone - {"public"}),
+        ("POST", "/v1/ingest", {"manifest": {}, "files": [{"name": "picks.csv", "content_base64": ""}]}, set()),
     ]
 
 
-ROLE_ONLY = {"/v1/cases/decisions": "analyst", "/v1/cases/{case_id}/publish": "publisher"}
+ROLE_ONLY = {"/v1/cases/decisions": "analyst", "/v1/cases/{case_id}/publish": "publisher", "/v1/ingest": "operator"}
 """Routes whose sample call is refused by the lifecycle (409) even for their role; the role is tested apart."""
 
 
@@ -109,8 +110,9 @@ def test_each_role_against_each_route(api, role: str) -> None:
         r = client.request(method, path, headers=head, json=body)
         if role in allowed:
             assert r.status_code in (200, 201), f"{role} {method} {path}: {r.status_code} {r.text[:200]}"
-        elif path.endswith("/decisions") or path.endswith("/publish"):
-            expected = 409 if ROLE_ONLY.get(path if "decisions" in path else "/v1/cases/{case_id}/publish") == role else 403
+        elif path.endswith(("/decisions", "/publish", "/ingest")):
+            expected = 409 if ROLE_ONLY[path if not path.endswith("/publish") else "/v1/cases/{case_id}/publish"] == role \
+                else 403
             assert r.status_code == expected, f"{role} {method} {path}: {r.status_code}"
         else:
             assert r.status_code == 403, f"{role} {method} {path}: {r.status_code} {r.text[:200]}"

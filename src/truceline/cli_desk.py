@@ -34,8 +34,11 @@ def _store_of(data: Path, store: str | None):
               help="Grid the public's positions are rounded to (degrees; 0.1 is about 10 km).")
 @click.option("--webhook", "webhooks", multiple=True, metavar="PARTY=URL",
               help="Post every publication to this party's URL (signed); repeat per party.")
+@click.option("--keyring", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Registered sources whose signed batches /v1/ingest accepts (default DATA/scenario/sources.yaml "
+                   "if present).")
 def serve(data: Path, host: str, port: int, store: str | None, mission_key: Path | None, origin: str,
-          public_delay_h: float, public_grid_deg: float, webhooks: tuple[str, ...]) -> None:
+          public_delay_h: float, public_grid_deg: float, webhooks: tuple[str, ...], keyring: Path | None) -> None:
     """Serve the API (and its OpenAPI document at /docs and /openapi.json) over processed days."""
     import uvicorn
 
@@ -46,8 +49,11 @@ def serve(data: Path, host: str, port: int, store: str | None, mission_key: Path
         if not sep or not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{w!r}: expected PARTY=http(s)://…", param_hint="--webhook")
         hooks[party] = url
+    if keyring is None and (data / "scenario" / "sources.yaml").exists():
+        keyring = data / "scenario" / "sources.yaml"
     settings = ServeSettings(data=data, store=store, mission_key=mission_key, origin=origin,
-                             public_delay_h=public_delay_h, public_grid_deg=public_grid_deg, webhooks=hooks)
+                             public_delay_h=public_delay_h, public_grid_deg=public_grid_deg, webhooks=hooks,
+                             keyring=keyring)
     try:
         desk = Desk.open(settings)
     except FileNotFoundError as exc:

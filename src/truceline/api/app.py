@@ -61,7 +61,7 @@ Caller = Annotated[Principal, Depends(caller)]
 
 def create_app(desk: Desk) -> FastAPI:
     """The API over one desk (docs/api.md)."""
-    from truceline.api import routes_data, routes_desk
+    from truceline.api import ingest, routes_data, routes_desk
 
     app = FastAPI(title="Truceline API", version=__version__, responses=ERRORS,
                   description="Ceasefire verification findings, claims, review and publication. Every route "
@@ -69,6 +69,7 @@ def create_app(desk: Desk) -> FastAPI:
     app.state.desk = desk
     app.include_router(routes_data.router)
     app.include_router(routes_desk.router)
+    app.include_router(ingest.router)
 
     @app.exception_handler(TokenError)
     async def _unauthorised(_: Request, exc: TokenError) -> JSONResponse:

@@ -16,7 +16,8 @@ class ServeSettings:
     ``<data>/keys/mission.key``). ``public_delay_h``: the public sees a published finding this long
     after publication; ``public_grid_deg``: its position rounded to this grid (0.1 degree: ~10 km);
     ``webhooks``: party id -> URL that receives every publication (signed, byte-identical);
-    ``page_max``: most rows one list request returns.
+    ``page_max``: most rows one list request returns; ``keyring``: the registered sources whose
+    signed batches ``POST /v1/ingest`` accepts (none: every batch is refused).
     """
 
     data: Path
@@ -27,6 +28,7 @@ class ServeSettings:
     public_grid_deg: float = 0.1
     webhooks: dict[str, str] = field(default_factory=dict)
     page_max: int = 1000
+    keyring: Path | None = None
 
     def store_target(self) -> str | Path:
         return self.store or Path(self.data) / "store.sqlite"

@@ -8,7 +8,7 @@ is such a folder or a folder of them. Rows are turned into JSON-ready dicts once
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ class Day:
     tables: dict[str, Columns]
     rows: dict[str, list[dict[str, Any]]]
     parties: tuple[str, ...]
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    """Each row of ``rows`` already as JSON text (pages are joined from these, not re-encoded)."""
     flights: Columns | None = None
 
 
@@ -62,8 +64,7 @@ def load_day(folder: Path, store: Any) -> Day:
     meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     period = (from_iso(meta["period_start"]), from_iso(meta["period_end"]))
     run_id = str(meta["run_id"])
-    tables = {"events": read_events_csv(folder / "events.csv"),
-              "sensors": store.load_table(run_id, "sensors"), "picks": store.load_table(run_id, "picks")}
+    tables = {"events": read_events_csv(folder / "events.csv"), **_stored_inputs(run_id, store, folder)}
     for name, (file, contract) in _TABLES.items():
         tables[name] = read_table_csv(folder / file, contract) if (folder / file).exists() else Columns.empty(contract)
     contracts = {"events": T.EVENTS, "sensors": T.SENSORS, **{k: c for k, (_, c) in _TABLES.items()}}
@@ -75,7 +76,8 @@ def load_day(folder: Path, store: Any) -> Day:
         flights = read(coverage, format="drone-coverage").table
     from truceline.pipeline import load_history
     parties = tuple(load_history(_input(meta, "agreement", folder)).at(period[0]).party_ids)
-    return Day(meta["period_start"][:10], folder, run_id, period, tables, rows, parties, flights)
+    texts = {name: [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in v] for name, v in rows.items()}
+    return Day(meta["period_start"][:10], folder, run_id, period, tables, rows, parties, texts, flights)
 
 
 def _input(meta: dict[str, Any], name: str, folder: Path) -> Path | None:
@@ -88,3 +90,18 @@ def _input(meta: dict[str, Any], name: str, folder: Path) -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def _stored_inputs(run_id: str, store: Any, folder: Path) -> dict[str, Columns]:
+    """The run's sensors and picks: from the served store, else from the day folder's own store
+    (a folder of days, each processed with its own store)."""
+    from truceline.store import Store, StoreError
+    try:
+        return {name: store.load_table(run_id, name) for name in ("sensors", "picks")}
+    except StoreError:
+        own = folder / "store.sqlite"
+        if not own.exists():
+            raise StoreError(f"{folder / 'run.json'}: run {run_id!r} is neither in the served store nor in "
+                             f"{own}") from None
+        with Store.open(own) as day_store:
+            return {name: day_store.load_table(run_id, name) for name in ("sensors", "picks")}
