@@ -3,6 +3,7 @@ re-processing (a conflict, never a silent change)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -129,3 +130,32 @@ def _set(values, index, value):
     out = values.copy()
     out[index] = value
     return out
+
+
+def test_a_correction_is_a_new_publication_that_supersedes(demo_day, desk_settings, tmp_path: Path) -> None:
+    from truceline.api.publish import publish
+    desk = Desk.open(desk_settings)
+    try:
+        first = next(c for c in desk.cases(ANA) if c.item.ref.endswith("/G00001"))
+        desk.decide(ANA, [first.case_id], "confirm", "checked")
+        original = publish(desk, PUB, first.case_id, "release")
+    finally:
+        desk.close()
+    data = tmp_path / "reprocessed"
+    shutil.copytree(demo_day["out"], data, ignore=shutil.ignore_patterns("store.sqlite*"))
+    g = read_table_csv(data / "engagements.csv", ENGAGEMENTS)
+    write_table_csv(g.with_columns(opened_by=_set(g["opened_by"], 0, "undetermined")), data / "engagements.csv",
+                    ENGAGEMENTS)
+    again = Desk.open(replace(desk_settings, data=data))
+    try:
+        case = next(c for c in again.cases(ANA) if c.case_id == first.case_id)
+        assert case.in_conflict and case.state == "published"
+        again.decide(ANA2, [case.case_id], "accept_update", "late data: the opener is not established")
+        again.decide(ANA2, [case.case_id], "confirm", "checked again")
+        correction = publish(again, PUB, case.case_id, "correction")
+        stored = {p["publication_id"]: p for p in again.store.publications()}
+        assert stored[correction["publication_id"]]["supersedes"] == original["publication_id"]
+        assert stored[original["publication_id"]]["body"] == original["body"], "a publication never changes"
+        assert json.loads(correction["body"])["item"]["automatic"]["opened_by"] == "undetermined"
+    finally:
+        again.close()
