@@ -206,3 +206,18 @@ def test_every_party_receives_the_same_bytes_in_inbox_and_webhook(desk_settings)
         desk.close()
         for s in servers:
             s.shutdown()
+
+
+def test_decisions_on_unpublished_cases_are_not_read_from_the_ledger_outside_the_mission(api) -> None:
+    client, head, desk = api["client"], api["head"], api["desk"]
+    other = next(c.case_id for c in desk.cases(Principal("", "x", "analyst")) if c.state == "automatic")
+    r = client.post("/v1/cases/decisions", headers=head["analyst"],
+                    json={"case_ids": [other], "action": "preliminary", "reason": "a sensitive working note"})
+    assert r.status_code == 200
+    leaf = desk.ledger.size - 1
+    for role in ("liaison", "coalition"):
+        got = client.get(f"/v1/ledger/leaves/{leaf}/proof", headers=head[role]).json()
+        assert got["leaf_data"] == "" and got["proof"] and got["leaf_hash"]
+    assert "a sensitive working note" in client.get(f"/v1/ledger/leaves/{leaf}/proof", headers=head["analyst"]).text
+    published = next(i for i in range(desk.ledger.size) if b'"publish"' in desk.ledger.leaf_data(i))
+    assert '"publish"' in client.get(f"/v1/ledger/leaves/{published}/proof", headers=head["liaison"]).json()["leaf_data"]

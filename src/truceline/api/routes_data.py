@@ -3,6 +3,7 @@ ledger, and the public's view. Each route states its roles (docs/api.md has the 
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -17,6 +18,7 @@ from truceline.api.publish import finding_json
 from truceline.api.schemas import (CheckpointOut, ConsistencyOut, DayInfo, Engagement, EngagementPage, Event,
                                    EventPage, Incident, IncidentPage, Me, ProofOut, PublicFinding, SensorPage,
                                    ViolationPage)
+from truceline.ledger.merkle import leaf_hash
 from truceline.ledger.signing import to_base64
 
 router = APIRouter(prefix="/v1", responses=NOT_FOUND)
@@ -186,8 +188,25 @@ def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int | None 
         if not 0 <= leaf_index < size <= desk.ledger.size:
             raise NotFound(f"no leaf {leaf_index} in a tree of {size} (the ledger holds {desk.ledger.size})")
         data, proof = desk.ledger.leaf_data(leaf_index), desk.ledger.leaf_proof(leaf_index, size)
-    return {"leaf_index": leaf_index, "size": size, "leaf_data": data.decode("utf-8", "replace"),
-            "proof": [to_base64(h) for h in proof]}
+    shown = data if who.is_mission or _may_read_leaf(desk, who, data) else b""
+    return {"leaf_index": leaf_index, "size": size, "leaf_hash": to_base64(leaf_hash(data)),
+            "leaf_data": shown.decode("utf-8", "replace"), "proof": [to_base64(h) for h in proof]}
+
+
+def _may_read_leaf(desk: Desk, who: Any, data: bytes) -> bool:
+    """Outside the mission a decision leaf is shown only for a published case (or a liaison's own
+    party's claim): the others would tell of findings before publication. Other leaves are shown."""
+    try:
+        leaf = json.loads(data)
+    except ValueError:
+        return False
+    if leaf.get("leaf") != "decision":
+        return True
+    subject = str(leaf.get("subject", ""))
+    published = {c.case_id for c in desk.cases(who) if c.state == "published"} if who.role == "liaison" else \
+        {p["case_id"] for p in desk.with_store(lambda s: s.publications())}
+    own = {c.claim_id for c in desk.claims(who)}
+    return subject in published or subject in own
 
 
 @router.get("/public/findings", response_model=list[PublicFinding],

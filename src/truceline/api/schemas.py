@@ -215,7 +215,9 @@ class CheckpointOut(BaseModel):
 class ProofOut(BaseModel):
     leaf_index: int
     size: int
-    leaf_data: str
+    leaf_hash: str = Field(description="RFC 9162 leaf hash (base64): what the proof proves.")
+    leaf_data: str = Field(description="The leaf's payload; empty outside the mission for a decision on an "
+                                       "unpublished case (its hash and proof are still given).")
     proof: list[str]
 
 
