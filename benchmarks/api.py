@@ -6,8 +6,9 @@
 2. Starts ``truceline serve`` on them in a process of its own, on loopback, after creating an
    analyst's and a liaison's token, with one review case confirmed and published and one claim filed
    so that every read route has something to return.
-3. From this (second) process, ``--clients`` concurrent clients (default 20, httpx over keep-alive
-   connections) issue ``--requests`` GETs (default 6,000) spread over the read routes — pages of
+3. From this (second) process, ``--clients`` concurrent clients (default 20, each one keep-alive
+   HTTP/1.1 connection driven with asyncio streams, light on CPU as a load generator must be on a
+   machine it shares with the server; ``--client httpx`` for httpx instead) issue ``--requests`` GETs (default 6,000) spread over the read routes — pages of
    events, incidents, engagements and violations of random days at random offsets, single
    events, the review queue, claims, notifications, publications, the public view, the
    checkpoint — after a warm-up of 300. Reports requests per second and latency percentiles,
@@ -146,8 +147,42 @@ def request_mix(days: list[str], n: int, seed: int) -> list[tuple[str, str, str]
     return out
 
 
-async def drive(port: int, mix: list[tuple[str, str, str]], tokens: dict[str, str], clients: int
-                ) -> list[tuple[str, float, int]]:
+async def drive(port: int, mix: list[tuple[str, str, str]], tokens: dict[str, str], clients: int,
+                client: str = "raw") -> list[tuple[str, float, int]]:
+    return await (drive_raw if client == "raw" else drive_httpx)(port, mix, tokens, clients)
+
+
+async def drive_raw(port: int, mix: list[tuple[str, str, str]], tokens: dict[str, str], clients: int
+                    ) -> list[tuple[str, float, int]]:
+    """Each client one keep-alive HTTP/1.1 connection written and read with asyncio streams: a load
+    generator light enough (like wrk) that the latency measured is the server's, not the client's CPU."""
+    heads = {r: f"Authorization: Bearer {tokens[r]}\r\n" for r in ("analyst", "liaison")}
+    heads["public"] = ""
+    queue = list(reversed(mix))
+    results: list[tuple[str, float, int]] = []
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                name, path, role = queue.pop()
+                t0 = time.perf_counter()
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{heads[role]}\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:"))
+                await reader.readexactly(length)
+                results.append((name, (time.perf_counter() - t0) * 1000.0, status))
+        finally:
+            writer.close()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return results
+
+
+async def drive_httpx(port: int, mix: list[tuple[str, str, str]], tokens: dict[str, str], clients: int
+                      ) -> list[tuple[str, float, int]]:
+    """The same load through httpx (heavier on the client's CPU: its latency includes the client's)."""
     import httpx
     heads = {r: {"Authorization": f"Bearer {tokens[r]}"} for r in ("analyst", "liaison")}
     heads["public"] = {}
@@ -180,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=6000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                    help="Load generator: raw asyncio HTTP/1.1 keep-alive (default) or httpx.")
     args = ap.parse_args(argv)
     days = build_days(args.work, args.days)
     tokens = prepare_desk(args.work)
@@ -188,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args.work, port)
     load_s = time.monotonic() - t0
     try:
-        asyncio.run(drive(port, request_mix(days, 300, args.seed + 1), tokens, args.clients))   # warm-up
+        asyncio.run(drive(port, request_mix(days, 300, args.seed + 1), tokens, args.clients, args.client))  # warm-up
         t0 = time.monotonic()
-        results = asyncio.run(drive(port, request_mix(days, args.requests, args.seed), tokens, args.clients))
+        results = asyncio.run(drive(port, request_mix(days, args.requests, args.seed), tokens, args.clients,
+                                    args.client))
         wall = time.monotonic() - t0
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -200,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     by_route = {name: {"n": sum(1 for r in results if r[0] == name),
                        **percentiles([m for n, m, _ in results if n == name])} for name in sorted({r[0] for r in results})}
     result = {"benchmark": "api", "code_version": __version__, "days": len(days), "review_items": int(tokens["n_cases"]),
-              "clients": args.clients, "server_start_s": round(load_s, 1), "statuses": statuses,
+              "clients": args.clients, "client": args.client, "server_start_s": round(load_s, 1), "statuses": statuses,
               "cpu_count": os.cpu_count(), **overall, "bar_p99_ms": 100.0, "by_route": by_route}
     table = Table("route", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", title=f"{len(days)} days, {args.clients} clients")
     for name, r in by_route.items():

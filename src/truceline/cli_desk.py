@@ -59,6 +59,9 @@ def serve(data: Path, host: str, port: int, store: str | None, mission_key: Path
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
     n_cases = len(desk.cases(_mission()))
+    import gc
+    gc.collect()
+    gc.freeze()   # the served days are millions of long-lived objects: keep the collector from rescanning them
     console.print(f"Serving {len(desk.days)} day(s) from {data} ({n_cases} review items); "
                   f"API at http://{host}:{port}/v1, OpenAPI at http://{host}:{port}/docs")
     console.print("Without a token a caller is the public; create tokens with `truceline tokens add`.")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
+
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -43,11 +45,15 @@ def problem(status: int, title: str, detail: str, headers: dict[str, str] | None
                         status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def caller(request: Request, authorization: Annotated[str | None, Header(
+async def caller(request: Request, authorization: Annotated[str | None, Header(
         description="Bearer <token>; without it the caller is the public.")] = None) -> Principal:
-    """The principal behind the request's token (the public without one)."""
+    """The principal behind the request's token (the public without one); a token not verified
+    lately is checked (argon2) off the event loop."""
     desk: Desk = request.app.state.desk
-    return desk.tokens.principal(authorization)
+    known = desk.tokens.cached(authorization)
+    if known is not None:
+        return known
+    return await anyio.to_thread.run_sync(desk.tokens.principal, authorization)
 
 
 def allow(who: Principal, *roles: str) -> None:

@@ -51,6 +51,18 @@ class TokenBook:
         self._lock = lock            # the store's connection is shared: one user at a time
         self._cache: dict[str, tuple[float, Principal]] = {}
 
+    def cached(self, authorization: str | None) -> Principal | None:
+        """Who the header names if that is known without verifying (no header, or verified lately)."""
+        if not authorization:
+            return PUBLIC
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        hit = self._cache.get(hashlib.sha256(token.strip().encode()).hexdigest())
+        if hit is not None and time.monotonic() - hit[0] < CACHE_S:
+            return hit[1]
+        return None
+
     def principal(self, authorization: str | None) -> Principal:
         """Who an ``Authorization`` header value names; no header is the public."""
         if not authorization:

@@ -56,6 +56,9 @@ class Desk:
         self.parties = sorted({p for d in days for p in d.parties})
         self._cases: dict[str, Case] = {}
         self.deliveries: list[threading.Thread] = []   # webhook posts under way
+        with self.lock:   # what reads serve from memory; every write goes to the store first
+            self._claims: list[Claim] = store.claims()
+            self._publications = [_parsed(p) for p in store.publications()]
         self.sync()
 
     @classmethod
@@ -157,7 +160,7 @@ class Desk:
             raise Forbidden("only a party's liaison files claims")
         answers = tuple(self._answer(e) for e in elements)
         with self.lock:
-            number = len(self.store.claims()) + 1
+            number = len(self._claims) + 1
             claim = Claim(f"K{number:05d}", who.party, who.name, _now(), title, tuple(elements), answers)
             self._refresh_ledger()
             # the leaf commits to the claim without disclosing it (nor which party filed it) to leaf readers
@@ -166,6 +169,7 @@ class Desk:
                                                subject=claim.claim_id, reason=f"sha256:{digest}")
             claim = replace(claim, leaf_index=leaf)
             self.store.put_claim(claim)
+            self._claims.append(claim)
         return claim
 
     def _answer(self, e: ClaimElement) -> ElementAnswer:
@@ -181,8 +185,7 @@ class Desk:
 
     def claims(self, who: Principal) -> list[Claim]:
         """Claims ``who`` may see: all inside the mission, its own party's for a liaison, none otherwise."""
-        with self.lock:
-            claims = self.store.claims()
+        claims = list(self._claims)
         if who.is_mission:
             return claims
         if who.role == "liaison":
@@ -194,6 +197,17 @@ class Desk:
         if found is None:
             raise NotFound(f"no claim {claim_id!r}")
         return found
+
+    # ------------------------------------------------------------------ publications
+
+    def publications(self) -> list[dict[str, Any]]:
+        """Every publication, oldest first (``body``: the exact bytes; ``finding``: them parsed)."""
+        return list(self._publications)
+
+    def remember_publication(self, publication_id: str) -> None:
+        """Take a publication just stored into the served list (the caller holds the lock)."""
+        stored = next(p for p in self.store.publications() if p["publication_id"] == publication_id)
+        self._publications.append(_parsed(stored))
 
     # ------------------------------------------------------------------ tokens (for the CLI and tests)
 
@@ -208,3 +222,7 @@ class Desk:
         with self.lock:
             return fn(self.store)
 
+
+
+def _parsed(publication: dict[str, Any]) -> dict[str, Any]:
+    return {**publication, "finding": json.loads(publication["body"])}

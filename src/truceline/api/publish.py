@@ -10,7 +10,6 @@ is a new publication that names the one it ``supersedes``; a publication never c
 
 from __future__ import annotations
 
-import json
 import threading
 import urllib.request
 from dataclasses import replace
@@ -43,7 +42,7 @@ def publish(desk: Desk, who: Principal, case_id: str, reason: str) -> dict[str, 
                                            reason=reason)
         note = desk.ledger.checkpoint(desk.signer, desk.settings.origin)
         size = desk.ledger.size
-        number = len(desk.store.publications()) + 1
+        number = len(desk.publications()) + 1
         pub_id = f"P{number:05d}"
         body = canonical_json({
             "truceline_finding": 1, "publication_id": pub_id, "case_id": case_id, "supersedes": case.publication_id,
@@ -55,6 +54,7 @@ def publish(desk: Desk, who: Principal, case_id: str, reason: str) -> dict[str, 
             "log_key": desk.signer.verifier.to_string()})
         signature = to_base64(desk.signer.sign(body))
         desk.store.put_publication(pub_id, case_id, body, signature, note, case.publication_id, desk.parties)
+        desk.remember_publication(pub_id)
         published = replace(published, publication_id=pub_id)
         desk.store.put_cases([published])
         desk._cases[case_id] = published
@@ -67,8 +67,7 @@ def publications(desk: Desk, who: Principal) -> list[dict[str, Any]]:
     """Every publication, for any role but the public (which reads /public): the same for all."""
     if who.role == "public":
         raise Forbidden("the public reads /v1/public/findings")
-    with desk.lock:
-        return desk.store.publications()
+    return desk.publications()
 
 
 def deliver_webhooks(desk: Desk, publication: Mapping[str, Any], wait: bool = False) -> list[threading.Thread]:
@@ -101,7 +100,3 @@ def _deliver(desk: Desk, party: str, url: str, publication: Mapping[str, Any]) -
         if status == "delivered":
             return
 
-
-def finding_json(publication: Mapping[str, Any]) -> dict[str, Any]:
-    """A publication's body parsed (for listings; the exact bytes come from /publications/{id}/body)."""
-    return json.loads(publication["body"])

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, Response
 from truceline.api.app import CONFLICT, NOT_FOUND, Caller, allow
 from truceline.api.desk import Desk, NotFound
 from truceline.api.workspace import Day
-from truceline.api.publish import finding_json
 from truceline.api.schemas import (CheckpointOut, ConsistencyOut, DayInfo, Engagement, EngagementPage, Event,
                                    EventPage, Incident, IncidentPage, Me, ProofOut, PublicFinding, SensorPage,
                                    ViolationPage)
@@ -48,17 +47,17 @@ def table_page(day: Day, table: str, offset: int, limit: int, keep: Callable[[di
 
 
 @router.get("/health", summary="Liveness (any caller)")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/me", response_model=Me, summary="Who the token names (any caller; no token: the public)")
-def me(who: Caller) -> dict[str, str]:
+async def me(who: Caller) -> dict[str, str]:
     return {"name": who.name, "role": who.role, "party": who.party}
 
 
 @router.get("/days", response_model=list[DayInfo], summary="Served days with their counts (mission, coalition)")
-def days(request: Request, who: Caller) -> list[dict[str, Any]]:
+async def days(request: Request, who: Caller) -> list[dict[str, Any]]:
     allow(who, *MISSION, "coalition")
     return [{"day": d.day, "period_start": _iso(d.period[0]),
              "period_end": _iso(d.period[1]), "run_id": d.run_id,
@@ -78,7 +77,7 @@ def _one(rows: list[dict[str, Any]], key: str, ident: str, what: str) -> dict[st
 
 
 @router.get("/days/{day}/events", response_model=EventPage, summary="Located events of a day (mission)")
-def events(request: Request, who: Caller, day: str, kind: str | None = None, sector: str | None = None,
+async def events(request: Request, who: Caller, day: str, kind: str | None = None, sector: str | None = None,
            violations_only: bool = False, offset: int = Offset, limit: int = Limit) -> Response:
     allow(who, *MISSION)
     keep = None
@@ -90,13 +89,13 @@ def events(request: Request, who: Caller, day: str, kind: str | None = None, sec
 
 
 @router.get("/days/{day}/events/{event_id}", response_model=Event, summary="One event (mission)")
-def event(request: Request, who: Caller, day: str, event_id: str) -> dict[str, Any]:
+async def event(request: Request, who: Caller, day: str, event_id: str) -> dict[str, Any]:
     allow(who, *MISSION)
     return _one(_desk(request).day(day).rows["events"], "event_id", event_id, "event")
 
 
 @router.get("/days/{day}/incidents", response_model=IncidentPage, summary="Incidents of a day (mission)")
-def incidents(request: Request, who: Caller, day: str, confidence: str | None = None, offset: int = Offset,
+async def incidents(request: Request, who: Caller, day: str, confidence: str | None = None, offset: int = Offset,
               limit: int = Limit) -> Response:
     allow(who, *MISSION)
     keep = (lambda r: r["confidence"] == confidence) if confidence else None
@@ -104,41 +103,33 @@ def incidents(request: Request, who: Caller, day: str, confidence: str | None = 
 
 
 @router.get("/days/{day}/incidents/{incident_id}", response_model=Incident, summary="One incident (mission)")
-def incident(request: Request, who: Caller, day: str, incident_id: str) -> dict[str, Any]:
+async def incident(request: Request, who: Caller, day: str, incident_id: str) -> dict[str, Any]:
     allow(who, *MISSION)
     return _one(_desk(request).day(day).rows["incidents"], "incident_id", incident_id, "incident")
 
 
 @router.get("/days/{day}/engagements", response_model=EngagementPage, summary="Engagements of a day (mission)")
-def engagements(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> Response:
+async def engagements(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> Response:
     allow(who, *MISSION)
     return table_page(_desk(request).day(day), "engagements", offset, limit)
 
 
 @router.get("/days/{day}/engagements/{engagement_id}", response_model=Engagement, summary="One engagement (mission)")
-def engagement(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
+async def engagement(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
     allow(who, *MISSION)
     return _one(_desk(request).day(day).rows["engagements"], "engagement_id", engagement_id, "engagement")
 
 
 @router.get("/days/{day}/violations", response_model=ViolationPage,
             summary="Incidents and weapons in violation of the agreement (mission)")
-def violations(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+async def violations(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> Response:
     allow(who, *MISSION)
-    d = _desk(request).day(day)
-    rows = [{"violation_id": r["incident_id"], "kind": "incident", "time": r["start"], "lon": r["lon"], "lat": r["lat"],
-             "party": r["attributed_side"], "attribution": r["attribution"], "confidence": r["confidence"],
-             "evidence": (r["event_ids"] + " " + r["thermal_ids"] + " " + r["weapon_ids"]).split()}
-            for r in d.rows["incidents"] if r["is_violation"]]
-    rows += [{"violation_id": r["finding_id"], "kind": "weapon", "time": r["first_seen"], "lon": r["lon"],
-              "lat": r["lat"], "party": r["party"], "attribution": "attributed", "confidence": r["confidence"],
-              "evidence": r["sighting_ids"].split()} for r in d.rows["weapons"] if r["is_violation"]]
-    return page(rows, offset, limit)
+    return table_page(_desk(request).day(day), "violations", offset, limit)
 
 
 @router.get("/days/{day}/sensors", response_model=SensorPage,
             summary="Sensor positions: analysts all, a sensor operator its own (positions never leave the mission)")
-def sensors(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> Response:
+async def sensors(request: Request, who: Caller, day: str, offset: int = Offset, limit: int = Limit) -> Response:
     allow(who, "analyst", "operator")
     keep = None if who.role == "analyst" else (lambda r: r["owner"] == who.party)
     return table_page(_desk(request).day(day), "sensors", offset, limit, keep)
@@ -146,7 +137,7 @@ def sensors(request: Request, who: Caller, day: str, offset: int = Offset, limit
 
 @router.get("/days/{day}/report", response_class=HTMLResponse,
             summary="The day's daily report as HTML (mission, coalition)")
-def report(request: Request, who: Caller, day: str) -> HTMLResponse:
+async def report(request: Request, who: Caller, day: str) -> HTMLResponse:
     allow(who, *MISSION, "coalition")
     path = _desk(request).day(day).folder / "daily_report.html"
     if not path.exists():
@@ -155,7 +146,7 @@ def report(request: Request, who: Caller, day: str) -> HTMLResponse:
 
 
 @router.get("/ledger/checkpoint", response_model=CheckpointOut, summary="The latest signed checkpoint (any caller)")
-def checkpoint(request: Request, who: Caller) -> dict[str, Any]:
+async def checkpoint(request: Request, who: Caller) -> dict[str, Any]:
     desk = _desk(request)
     latest = desk.with_store(lambda s: s.latest_checkpoint())
     if latest is None:
@@ -165,7 +156,7 @@ def checkpoint(request: Request, who: Caller) -> dict[str, Any]:
 
 @router.get("/ledger/consistency", response_model=ConsistencyOut, responses=CONFLICT,
             summary="Consistency proof between two tree sizes (any caller)")
-def consistency(request: Request, who: Caller, first: int = Query(ge=1, le=2**40),
+async def consistency(request: Request, who: Caller, first: int = Query(ge=1, le=2**40),
                 second: int = Query(ge=1, le=2**40)) -> dict[str, Any]:
     desk = _desk(request)
     with desk.lock:
@@ -178,7 +169,7 @@ def consistency(request: Request, who: Caller, first: int = Query(ge=1, le=2**40
 
 @router.get("/ledger/leaves/{leaf_index}/proof", response_model=ProofOut,
             summary="A leaf and its inclusion proof (mission, coalition, liaison)")
-def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int | None = Query(None, ge=1, le=2**40)
+async def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int | None = Query(None, ge=1, le=2**40)
                ) -> dict[str, Any]:
     allow(who, *MISSION, "coalition", "liaison")
     desk = _desk(request)
@@ -203,24 +194,23 @@ def _may_read_leaf(desk: Desk, who: Any, data: bytes) -> bool:
     if leaf.get("leaf") != "decision":
         return True
     subject = str(leaf.get("subject", ""))
-    published = {c.case_id for c in desk.cases(who) if c.state == "published"} if who.role == "liaison" else \
-        {p["case_id"] for p in desk.with_store(lambda s: s.publications())}
+    published = {p["case_id"] for p in desk.publications()}
     own = {c.claim_id for c in desk.claims(who)}
     return subject in published or subject in own
 
 
 @router.get("/public/findings", response_model=list[PublicFinding],
             summary="Published findings, coarsened and delayed (any caller)")
-def public_findings(request: Request) -> list[dict[str, Any]]:
+async def public_findings(request: Request) -> list[dict[str, Any]]:
     desk = _desk(request)
     grid, delay = desk.settings.public_grid_deg, desk.settings.public_delay_h * 3600.0
     now = datetime.now(timezone.utc).timestamp()
     out = []
-    for p in desk.with_store(lambda s: s.publications()):
+    for p in desk.publications():
         published = datetime.strptime(p["published_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
         if published.timestamp() + delay > now:
             continue
-        item = finding_json(p)["item"]
+        item = p["finding"]["item"]
         start = item["start"]
         out.append({"publication_id": p["publication_id"], "kind": item["kind"], "summary": item["summary"],
                     "sector": item["sector"], "hour": None if start is None else _iso(math.floor(start / 3600) * 3600),

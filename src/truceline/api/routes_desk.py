@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from truceline.api.app import CONFLICT, NOT_FOUND, Caller, allow
 from truceline.api.desk import Desk, NotFound
-from truceline.api.publish import SIGNATURE_HEADER, finding_json, publications, publish
+from truceline.api.publish import SIGNATURE_HEADER, publications, publish
 from truceline.api.routes_data import Limit, Offset
 from truceline.api.schemas import (CaseOut, CasePage, ClaimIn, ClaimOut, DecisionIn, Notification, PublicationOut,
                                    PublishIn)
@@ -28,7 +28,7 @@ def _desk(request: Request) -> Desk:
 
 @router.get("/cases", response_model=CasePage,
             summary="The review queue (mission: all; liaison: confirmed and published cases concerning its party)")
-def cases(request: Request, who: Caller, state: Literal[CASE_STATES] | None = None,  # type: ignore[valid-type]
+async def cases(request: Request, who: Caller, state: Literal[CASE_STATES] | None = None,  # type: ignore[valid-type]
           kind: Literal[ITEM_KINDS] | None = None, conflict: bool | None = None,  # type: ignore[valid-type]
           offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
     allow(who, *REVIEWERS)
@@ -39,7 +39,7 @@ def cases(request: Request, who: Caller, state: Literal[CASE_STATES] | None = No
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case (as /cases)")
-def case(request: Request, who: Caller, case_id: str) -> dict[str, Any]:
+async def case(request: Request, who: Caller, case_id: str) -> dict[str, Any]:
     allow(who, *REVIEWERS)
     return case_to_dict(_desk(request).case(who, case_id))
 
@@ -57,8 +57,7 @@ def publish_case(request: Request, who: Caller, case_id: str, body: PublishIn) -
     allow(who, "publisher")
     desk = _desk(request)
     done = publish(desk, who, case_id, body.reason)
-    stored = next(p for p in desk.with_store(lambda s: s.publications()) if p["publication_id"] == done["publication_id"])
-    return _publication(stored)
+    return _publication(next(p for p in desk.publications() if p["publication_id"] == done["publication_id"]))
 
 
 @router.post("/claims", response_model=ClaimOut, status_code=201,
@@ -72,20 +71,20 @@ def file_claim(request: Request, who: Caller, body: ClaimIn) -> dict[str, Any]:
 
 @router.get("/claims", response_model=list[ClaimOut],
             summary="Claims (mission: all; liaison: its own party's only)")
-def claims(request: Request, who: Caller) -> list[dict[str, Any]]:
+async def claims(request: Request, who: Caller) -> list[dict[str, Any]]:
     allow(who, *REVIEWERS)
     return [claim_to_dict(c) for c in _desk(request).claims(who)]
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut, summary="One claim (as /claims)")
-def claim(request: Request, who: Caller, claim_id: str) -> dict[str, Any]:
+async def claim(request: Request, who: Caller, claim_id: str) -> dict[str, Any]:
     allow(who, *REVIEWERS)
     return claim_to_dict(_desk(request).claim(who, claim_id))
 
 
 @router.get("/notifications", response_model=list[Notification],
             summary="What concerns the caller's party: its answered claims, confirmed and published findings (liaison)")
-def notifications(request: Request, who: Caller) -> list[dict[str, Any]]:
+async def notifications(request: Request, who: Caller) -> list[dict[str, Any]]:
     allow(who, "liaison")
     desk = _desk(request)
     out = [{"kind": "claim answered", "ref": c.claim_id, "at": c.filed_at,
@@ -99,12 +98,12 @@ def notifications(request: Request, who: Caller) -> list[dict[str, Any]]:
 
 def _publication(p: dict[str, Any]) -> dict[str, Any]:
     return {"publication_id": p["publication_id"], "case_id": p["case_id"], "published_at": p["published_at"],
-            "supersedes": p["supersedes"], "signature": p["signature"], "finding": finding_json(p)}
+            "supersedes": p["supersedes"], "signature": p["signature"], "finding": p["finding"]}
 
 
 @router.get("/publications", response_model=list[PublicationOut],
             summary="Every published finding, the same for every caller (all roles but the public)")
-def list_publications(request: Request, who: Caller) -> list[dict[str, Any]]:
+async def list_publications(request: Request, who: Caller) -> list[dict[str, Any]]:
     return [_publication(p) for p in publications(_desk(request), who)]
 
 
@@ -112,7 +111,7 @@ def list_publications(request: Request, who: Caller) -> list[dict[str, Any]]:
             responses={200: {"content": {"application/json": {}},
                              "description": "The exact signed bytes; the signature in the Truceline-Signature header."}},
             summary="A publication's exact bytes, as every party receives them (all roles but the public)")
-def publication_body(request: Request, who: Caller, publication_id: str) -> Response:
+async def publication_body(request: Request, who: Caller, publication_id: str) -> Response:
     found = next((p for p in publications(_desk(request), who) if p["publication_id"] == publication_id), None)
     if found is None:
         raise NotFound(f"no publication {publication_id!r}")

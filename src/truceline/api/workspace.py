@@ -69,6 +69,7 @@ def load_day(folder: Path, store: Any) -> Day:
         tables[name] = read_table_csv(folder / file, contract) if (folder / file).exists() else Columns.empty(contract)
     contracts = {"events": T.EVENTS, "sensors": T.SENSORS, **{k: c for k, (_, c) in _TABLES.items()}}
     rows = {name: to_json_rows(tables[name], contracts[name]) for name in contracts}
+    rows["violations"] = violation_rows(rows)
     flights = None
     coverage = _input(meta, "drone_coverage", folder)
     if coverage is not None:
@@ -105,3 +106,15 @@ def _stored_inputs(run_id: str, store: Any, folder: Path) -> dict[str, Columns]:
                              f"{own}") from None
         with Store.open(own) as day_store:
             return {name: day_store.load_table(run_id, name) for name in ("sensors", "picks")}
+
+
+def violation_rows(rows: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Incidents in violation and weapons inside their withdrawal zone, in one shape (``Violation``)."""
+    out = [{"violation_id": r["incident_id"], "kind": "incident", "time": r["start"], "lon": r["lon"], "lat": r["lat"],
+            "party": r["attributed_side"], "attribution": r["attribution"], "confidence": r["confidence"],
+            "evidence": (r["event_ids"] + " " + r["thermal_ids"] + " " + r["weapon_ids"]).split()}
+           for r in rows["incidents"] if r["is_violation"]]
+    out += [{"violation_id": r["finding_id"], "kind": "weapon", "time": r["first_seen"], "lon": r["lon"],
+             "lat": r["lat"], "party": r["party"], "attribution": "attributed", "confidence": r["confidence"],
+             "evidence": r["sighting_ids"].split()} for r in rows["weapons"] if r["is_violation"]]
+    return out
