@@ -107,13 +107,7 @@ def test_desk_decisions_are_ledger_leaves_and_survive_reprocessing(demo_day, des
         assert desk.ledger.size == size + len(ids), "a refused bulk decision writes nothing"
     finally:
         desk.close()
-    # re-process: the same day, but the engine now says the first engagement's opener is undetermined
-    data = tmp_path / "reprocessed"
-    shutil.copytree(demo_day["out"], data, ignore=shutil.ignore_patterns("store.sqlite*"))
-    g = read_table_csv(data / "engagements.csv", ENGAGEMENTS)
-    write_table_csv(g.with_columns(opened_by=_set(g["opened_by"], 0, "undetermined")), data / "engagements.csv",
-                    ENGAGEMENTS)
-    again = Desk.open(replace(desk_settings, data=data))
+    again = Desk.open(replace(desk_settings, data=_reprocessed(demo_day, tmp_path)))
     try:
         first = next(c for c in again.cases(ANA) if c.item.ref.endswith("/G00001"))
         assert first.in_conflict and first.state == "confirmed" and first.item.automatic["opened_by"] != "undetermined"
@@ -124,6 +118,17 @@ def test_desk_decisions_are_ledger_leaves_and_survive_reprocessing(demo_day, des
         again.close()
     with Store.open(desk_settings.store) as store:
         assert {c.case_id for c in store.cases() if c.in_conflict} == {first.case_id}
+
+
+def _reprocessed(demo_day, tmp_path: Path) -> Path:
+    """The demo day re-processed: the same, but the engine now says the first engagement's opener
+    is undetermined."""
+    data = tmp_path / "reprocessed"
+    shutil.copytree(demo_day["out"], data, ignore=shutil.ignore_patterns("store.sqlite*"))
+    g = read_table_csv(data / "engagements.csv", ENGAGEMENTS)
+    write_table_csv(g.with_columns(opened_by=_set(g["opened_by"], 0, "undetermined")), data / "engagements.csv",
+                    ENGAGEMENTS)
+    return data
 
 
 def _set(values, index, value):
@@ -141,12 +146,7 @@ def test_a_correction_is_a_new_publication_that_supersedes(demo_day, desk_settin
         original = publish(desk, PUB, first.case_id, "release")
     finally:
         desk.close()
-    data = tmp_path / "reprocessed"
-    shutil.copytree(demo_day["out"], data, ignore=shutil.ignore_patterns("store.sqlite*"))
-    g = read_table_csv(data / "engagements.csv", ENGAGEMENTS)
-    write_table_csv(g.with_columns(opened_by=_set(g["opened_by"], 0, "undetermined")), data / "engagements.csv",
-                    ENGAGEMENTS)
-    again = Desk.open(replace(desk_settings, data=data))
+    again = Desk.open(replace(desk_settings, data=_reprocessed(demo_day, tmp_path)))
     try:
         case = next(c for c in again.cases(ANA) if c.case_id == first.case_id)
         assert case.in_conflict and case.state == "published"

@@ -78,7 +78,7 @@ def _one(rows: list[dict[str, Any]], key: str, ident: str, what: str) -> dict[st
 
 @router.get("/days/{day}/events", response_model=EventPage, summary="Located events of a day (mission)")
 async def events(request: Request, who: Caller, day: str, kind: str | None = None, sector: str | None = None,
-           violations_only: bool = False, offset: int = Offset, limit: int = Limit) -> Response:
+                 violations_only: bool = False, offset: int = Offset, limit: int = Limit) -> Response:
     allow(who, *MISSION)
     keep = None
     if kind or sector or violations_only:
@@ -96,7 +96,7 @@ async def event(request: Request, who: Caller, day: str, event_id: str) -> dict[
 
 @router.get("/days/{day}/incidents", response_model=IncidentPage, summary="Incidents of a day (mission)")
 async def incidents(request: Request, who: Caller, day: str, confidence: str | None = None, offset: int = Offset,
-              limit: int = Limit) -> Response:
+                    limit: int = Limit) -> Response:
     allow(who, *MISSION)
     keep = (lambda r: r["confidence"] == confidence) if confidence else None
     return table_page(_desk(request).day(day), "incidents", offset, limit, keep)
@@ -157,7 +157,7 @@ async def checkpoint(request: Request, who: Caller) -> dict[str, Any]:
 @router.get("/ledger/consistency", response_model=ConsistencyOut, responses=CONFLICT,
             summary="Consistency proof between two tree sizes (any caller)")
 async def consistency(request: Request, who: Caller, first: int = Query(ge=1, le=2**40),
-                second: int = Query(ge=1, le=2**40)) -> dict[str, Any]:
+                      second: int = Query(ge=1, le=2**40)) -> dict[str, Any]:
     desk = _desk(request)
     with desk.lock:
         desk._refresh_ledger()
@@ -170,7 +170,7 @@ async def consistency(request: Request, who: Caller, first: int = Query(ge=1, le
 @router.get("/ledger/leaves/{leaf_index}/proof", response_model=ProofOut,
             summary="A leaf and its inclusion proof (mission, coalition, liaison)")
 async def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int | None = Query(None, ge=1, le=2**40)
-               ) -> dict[str, Any]:
+                     ) -> dict[str, Any]:
     allow(who, *MISSION, "coalition", "liaison")
     desk = _desk(request)
     with desk.lock:

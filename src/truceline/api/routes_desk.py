@@ -29,8 +29,8 @@ def _desk(request: Request) -> Desk:
 @router.get("/cases", response_model=CasePage,
             summary="The review queue (mission: all; liaison: confirmed and published cases concerning its party)")
 async def cases(request: Request, who: Caller, state: Literal[CASE_STATES] | None = None,  # type: ignore[valid-type]
-          kind: Literal[ITEM_KINDS] | None = None, conflict: bool | None = None,  # type: ignore[valid-type]
-          offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
+                kind: Literal[ITEM_KINDS] | None = None, conflict: bool | None = None,  # type: ignore[valid-type]
+                offset: int = Offset, limit: int = Limit) -> dict[str, Any]:
     allow(who, *REVIEWERS)
     chosen = [c for c in _desk(request).cases(who) if (state is None or c.state == state)
               and (kind is None or c.item.kind == kind) and (conflict is None or c.in_conflict == conflict)]
