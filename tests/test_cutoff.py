@@ -1,0 +1,47 @@
+"""The daily report's cut-off: 19:30 Europe/Kyiv by default, 19:30 local on both sides of each
+daylight-saving change (the period then lasts 23 or 25 hours)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from truceline.report.cutoff import report_period
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+@pytest.mark.parametrize("day, hours, utc_end", [
+    (date(2026, 3, 28), 24.0, "17:30"),   # the day before summer time: UTC+2
+    (date(2026, 3, 29), 23.0, "16:30"),   # clocks go forward at 03:00 local that night: UTC+3
+    (date(2026, 3, 30), 24.0, "16:30"),
+    (date(2026, 10, 24), 24.0, "16:30"),
+    (date(2026, 10, 25), 25.0, "17:30"),  # clocks go back at 04:00 local: UTC+2 again
+    (date(2026, 10, 26), 24.0, "17:30"),
+])
+def test_the_cutoff_is_1930_local_across_daylight_saving(day: date, hours: float, utc_end: str) -> None:
+    p = report_period(day)
+    start, end = p.local(p.start), p.local(p.end)
+    assert (start.hour, start.minute, end.hour, end.minute) == (19, 30, 19, 30)
+    assert start.date() == date.fromordinal(day.toordinal() - 1) and end.date() == day
+    assert p.hours == hours
+    assert f"{datetime.fromtimestamp(p.end, timezone.utc):%H:%M}" == utc_end
+
+
+def test_consecutive_periods_tile_time_without_gap_or_overlap() -> None:
+    for first in (date(2026, 3, 25), date(2026, 10, 21)):
+        days = [date.fromordinal(first.toordinal() + k) for k in range(10)]
+        for a, b in zip(days, days[1:]):
+            assert report_period(a).end == report_period(b).start
+    p = report_period(date(2026, 11, 26))
+    assert p.contains(p.end) and not p.contains(p.start)
+    assert p.label == "2026-11-25 19:30 – 2026-11-26 19:30 Europe/Kyiv (UTC+02:00)"
+
+
+def test_other_cutoffs_and_zones_and_bad_input() -> None:
+    p = report_period(date(2026, 7, 1), "00:00", "UTC")
+    assert (p.start, p.hours) == (datetime(2026, 6, 30, tzinfo=timezone.utc).timestamp(), 24.0)
+    with pytest.raises(ValueError, match="HH:MM"):
+        report_period(date(2026, 7, 1), "7pm")
