@@ -123,14 +123,16 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
                 params: ProcessParams = ProcessParams(), progress: Progress | None = None,
                 trust: Trust = Trust(), firms: tuple[Path, ...] = (),
                 firms_history: tuple[Path, ...] = (),
-                drones: tuple[Path, Path] | None = None, sar: tuple[Path, ...] = ()) -> tuple[Processed, Outputs]:
+                drones: tuple[Path, Path] | None = None, sar: tuple[Path, ...] = (),
+                pdf: bool = False) -> tuple[Processed, Outputs]:
     """Check signatures, read, analyse, store, commit to the ledger, checkpoint and report under ``out``.
 
     ``firms``: FIRMS hotspot files of the period (``firms_history``: earlier ones), turned into
     thermal events and joined with the acoustic events into incidents (``incidents.csv``, written
     in any case) that the daily report shows. ``drones``: (sightings, coverage) GeoJSON files,
     judged by :func:`run_weapons` and shown in the report too. ``sar``: radar acquisitions
-    (GeoTIFF), tested for damage across the period's start by :func:`run_sar`."""
+    (GeoTIFF), tested for damage across the period's start by :func:`run_sar`. ``pdf``: write the
+    printed report ``daily_report.pdf`` too."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     history = load_history(agreement)
@@ -149,7 +151,7 @@ def run_process(picks: Path, sensors: Path, agreement: Path | None, out: Path,
         found = run_incidents(processed.events, thermal.events if thermal else Columns.empty(THERMAL_EVENTS), out,
                               processed.period[0], flown.findings if flown else None,
                               radar.areas if radar else None)
-        outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown)
+        outputs = _write(processed, info, checked, store, signer, trust, out, found.incidents, flown, pdf)
         write_run_json(out, store, processed.period, {**inputs, "drone_coverage": str(drones[1]) if drones else ""})
     return processed, replace(outputs, thermal=thermal, incidents=found, drones=flown, sar=radar)
 
@@ -181,7 +183,8 @@ def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
 
 
 def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
-           trust: Trust, out: Path, incidents: Columns | None = None, drones: "DroneOutputs | None" = None) -> Outputs:
+           trust: Trust, out: Path, incidents: Columns | None = None, drones: "DroneOutputs | None" = None,
+           pdf: bool = False) -> Outputs:
     from truceline.report.drones import drone_section
 
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
@@ -213,7 +216,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],
                           period_end=processed.period[1], out_dir=out, engagements=processed.engagements,
-                          incidents=incidents, drones=section)
+                          incidents=incidents, drones=section, pdf=pdf)
     return Outputs(out, events_csv, events_geojson, quarantine_csv, trust.store_target(out), report,
                    out / "checkpoint.txt", out / "evidence.json", tuple(checked), gaps)
 

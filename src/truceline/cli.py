@@ -89,7 +89,7 @@ def demo(out: Path, seed: int, calm: bool) -> None:
                                          firms=(paths["firms_viirs"], paths["firms_modis"]),
                                          firms_history=(paths["firms_history"],),
                                          drones=(paths["drone_sightings"], paths["drone_coverage"]),
-                                         sar=tuple(sorted(Path(paths["sar"]).glob("*.tif"))))
+                                         sar=tuple(sorted(Path(paths["sar"]).glob("*.tif"))), pdf=True)
     result = evaluate(read_truth(paths["truth"]), processed.events)
     _print_ingest(processed.ingest_counts)
     _print_summary(processed, violations_summary(processed.events))
@@ -110,7 +110,8 @@ def demo(out: Path, seed: int, calm: bool) -> None:
                                                        for r in levels if r["n"]))
     _demo_weapons(paths, outputs.drones)
     _demo_sar(paths, outputs.sar)
-    console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['markdown'].name})")
+    console.print(f"\nDaily report: [bold]{outputs.report['html'].resolve()}[/] (also {outputs.report['pdf'].name}, "
+                  f"{outputs.report['markdown'].name})")
     console.print(f"Events: {outputs.events_csv}, {outputs.events_geojson}, {thermal.events_csv}, {found.incidents_csv}; store: {outputs.store}")
     _print_ledger(outputs)
     console.print(f"Done in {time.monotonic() - t0:.1f} s.")
@@ -294,11 +295,12 @@ def sar(files: tuple[Path, ...], event_start: str, out: Path) -> None:
               help="The flights' footprints (GeoJSON) the sightings were made in.")
 @click.option("--sar", "sar_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Radar acquisition GeoTIFF(s) (repeatable): damage tested across the period's start.")
+@click.option("--pdf", is_flag=True, help="Also write the printed report, OUT/daily_report.pdf.")
 @trust_options
 def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: tuple[Path, ...],
             firms_history: tuple[Path, ...], drone_sightings: Path | None, drone_coverage: Path | None,
-            sar_files: tuple[Path, ...], keyring: Path | None, require_signed: bool, mission_key: Path | None, origin: str,
-            store: str | None) -> None:
+            sar_files: tuple[Path, ...], pdf: bool, keyring: Path | None, require_signed: bool, mission_key: Path | None,
+            origin: str, store: str | None) -> None:
     """Check signatures; associate, locate, pair, attribute and judge; store, commit to the ledger, checkpoint, report."""
     from truceline.app import run_process, violations_summary
     from truceline.model.agreement import AgreementError
@@ -310,7 +312,7 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
                                              trust=_trust(keyring, require_signed, mission_key, origin, store),
                                              firms=firms, firms_history=firms_history,
                                              drones=(drone_sightings, drone_coverage) if drone_sightings else None,
-                                             sar=sar_files)
+                                             sar=sar_files, pdf=pdf)
     except (FormatError, AgreementError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     _print_ingest(processed.ingest_counts)
@@ -324,7 +326,8 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
                       f"seen ({d.findings_csv}); storage sites: "
                       + ", ".join(f"{r['site_id']} {r['status']}" for r in d.storage.rows())
                       + f" ({d.storage_csv}); zone statements: {d.zones_csv}")
-    console.print(f"report: {outputs.report['html']}; store: {outputs.store}")
+    console.print(f"report: {outputs.report['html']}" + (f", {outputs.report['pdf']}" if pdf else "")
+                  + f"; store: {outputs.store}")
     _print_ledger(outputs)
 
 

@@ -111,6 +111,13 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def place_line(lon: float, lat: float, digits: int) -> str:
+    """A place as the report gives it: near which town, the coordinates, the MGRS reference."""
+    from truceline.report.places import describe, place_of
+    place = place_of(lon, lat)
+    return f"{describe(place)} · {lat:.{digits}f}° N, {lon:.{digits}f}° E · MGRS {place.mgrs}"
+
+
 def _party_name(agreement: Agreement, pid: str) -> str:
     return next((p.name for p in agreement.parties if p.id == pid), pid or "undetermined")
 
@@ -261,7 +268,7 @@ def _engagements(engagements: Columns | None) -> Table:
         rows.append((str(engagements["engagement_id"][k]),
                      f"{_utc(engagements['start'][k]):%H:%M}–{_utc(engagements['end'][k]):%H:%M}",
                      str(engagements["sector"][k]) or "—",
-                     f"{engagements['lat'][k]:.3f}° N, {engagements['lon'][k]:.3f}° E",
+                     place_line(float(engagements["lon"][k]), float(engagements["lat"][k]), 3),
                      f"{engagements['n_events'][k]} ({engagements['n_launches'][k]} launches)", opened,
                      str(engagements["opening_event_id"][k]) or "—"))
     return Table(headers, tuple(rows))
@@ -281,7 +288,7 @@ def _incidents(incidents: Columns | None) -> tuple[str, Table]:
         p = float(incidents["attribution_p"][k])
         rows.append((str(incidents["incident_id"][k]),
                      f"{_utc(incidents['start'][k]):%H:%M}–{_utc(incidents['end'][k]):%H:%M}",
-                     f"{incidents['lat'][k]:.4f}° N, {incidents['lon'][k]:.4f}° E", str(incidents["modalities"][k]),
+                     place_line(float(incidents["lon"][k]), float(incidents["lat"][k]), 4), str(incidents["modalities"][k]),
                      "corroborated", str(incidents["attributed_side"][k]),
                      str(incidents["attribution"][k]) + ("" if not np.isfinite(p) else f" (p = {p:.2f})"),
                      str(incidents["event_ids"][k]) or DASH, str(incidents["thermal_ids"][k]) or DASH,
@@ -367,25 +374,35 @@ def _md_drones(d: "DroneSection | None") -> tuple[str, ...]:
             "### Withdrawal zones: what the flights could say", _md_table(d.zones), f"*{d.note}*")
 
 
-def to_html(content: DailyContent, map_png: bytes) -> str:
-    """The report as one self-contained HTML page (inline CSS, the map as a data URI)."""
+def to_html(content: DailyContent, map_png: bytes, printed: bool = False) -> str:
+    """The report as one self-contained HTML page (inline CSS, the map as a data URI); ``printed``:
+    the variant the PDF is made from (the per-event violation list left to the HTML and CSV)."""
     env = Environment(loader=PackageLoader("truceline.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     data_uri = "data:image/png;base64," + base64.b64encode(map_png).decode("ascii")
     return env.get_template("daily.html.j2").render(c=content, map_uri=data_uri, engagement_note=ENGAGEMENT_NOTE,
-                                                  incident_note=INCIDENT_NOTE)
+                                                  incident_note=INCIDENT_NOTE, printed=printed)
+
+
+def to_pdf(content: DailyContent, map_png: bytes, path: Path) -> Path:
+    """The printed report (A4 landscape) as PDF, laid out by WeasyPrint from the printed HTML."""
+    import weasyprint
+    weasyprint.HTML(string=to_html(content, map_png, printed=True)).write_pdf(path)
+    return path
 
 
 def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | None, coverage: Coverage,
                  ingest: dict[str, int], run: dict[str, str], period_start: float, period_end: float,
                  out_dir: Path, engagements: Columns | None = None,
-                 incidents: Columns | None = None, drones: "DroneSection | None" = None) -> dict[str, Path]:
-    """Write ``daily_report.html``, ``daily_report.md`` and ``map.png`` into ``out_dir``.
+                 incidents: Columns | None = None, drones: "DroneSection | None" = None,
+                 pdf: bool = False) -> dict[str, Path]:
+    """Write ``daily_report.html``, ``daily_report.md`` and ``map.png`` (and with ``pdf``,
+    ``daily_report.pdf``) into ``out_dir``.
 
     ``events`` are the period's events (``EVENTS`` contract); ``ingest`` holds received,
     accepted, duplicates and quarantined counts; ``run`` names the processing run (code
     version, parameter and agreement hashes, generation time). Returns the paths by name:
-    ``{"html": ..., "markdown": ..., "map": ...}``.
+    ``{"html": ..., "markdown": ..., "map": ...}`` (and ``"pdf"``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -401,5 +418,7 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
     paths["map"].write_bytes(png)
     paths["html"].write_text(to_html(content, png), encoding="utf-8")
     paths["markdown"].write_text(to_markdown(content, paths["map"].name), encoding="utf-8")
+    if pdf:
+        paths["pdf"] = to_pdf(content, png, out / "daily_report.pdf")
     return paths
 
