@@ -75,6 +75,7 @@ def _catalogue(a: dict[str, Any]) -> list[tuple[str, str, dict | None, set[str]]
         ("GET", "/v1/cases", None, mission | {"liaison"}), ("GET", f"/v1/cases/{c}", None, mission | {"liaison"}),
         ("POST", "/v1/cases/decisions", {"case_ids": [c], "action": "keep", "reason": "r"}, set()),
         ("POST", f"/v1/cases/{c}/publish", {"reason": "r"}, set()),
+        ("POST", "/v1/cases/reload", None, {"analyst"}),
         ("POST", "/v1/claims", claim, {"liaison"}),
         ("GET", "/v1/claims", None, mission | {"liaison"}), ("GET", f"/v1/claims/{k}", None, mission | {"liaison"}),
         ("GET", "/v1/notifications", None, {"liaison"}),

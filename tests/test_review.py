@@ -107,8 +107,15 @@ def test_desk_decisions_are_ledger_leaves_and_survive_reprocessing(demo_day, des
         assert desk.ledger.size == size + len(ids), "a refused bulk decision writes nothing"
     finally:
         desk.close()
-    again = Desk.open(replace(desk_settings, data=_reprocessed(demo_day, tmp_path)))
+    served = tmp_path / "served"
+    shutil.copytree(demo_day["out"], served, ignore=shutil.ignore_patterns("store.sqlite*"))
+    again = Desk.open(replace(desk_settings, data=served))     # a long-running server over the folder
     try:
+        assert not any(c.in_conflict for c in again.cases(ANA))
+        shutil.copy(_reprocessed(demo_day, tmp_path) / "engagements.csv", served / "engagements.csv")  # a re-run
+        with pytest.raises(Exception, match="only analysts"):
+            again.reload(PUB)
+        assert [c.item.ref for c in again.reload(ANA)] == [f"{next(iter(again.days))}/G00001"]
         first = next(c for c in again.cases(ANA) if c.item.ref.endswith("/G00001"))
         assert first.in_conflict and first.state == "confirmed" and first.item.automatic["opened_by"] != "undetermined"
         assert first.pending.automatic["opened_by"] == "undetermined"

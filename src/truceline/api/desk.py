@@ -91,6 +91,17 @@ class Desk:
 
     # ------------------------------------------------------------------ review
 
+    def reload(self, who: Principal) -> list[Case]:
+        """Read the served days again from their folders (after a re-processing run wrote them) and
+        reconcile the queue; returns the cases now in conflict. Analysts only."""
+        if who.role != "analyst":
+            raise Forbidden("only analysts reload the served days")
+        with self.lock:
+            days = [load_day(f, self.store) for f in find_days(Path(self.settings.data))]
+        self.days = {d.day: d for d in days}
+        self.parties = sorted({p for d in days for p in d.parties})
+        return self.sync()
+
     def sync(self) -> list[Case]:
         """Reconcile the stored cases with the served days' results (after re-processing, at start).
         Returns the cases now in conflict."""

@@ -60,6 +60,16 @@ def publish_case(request: Request, who: Caller, case_id: str, body: PublishIn) -
     return _publication(next(p for p in desk.publications() if p["publication_id"] == done["publication_id"]))
 
 
+@router.post("/cases/reload", response_model=CasePage,
+             summary="Read the served days again after re-processing and reconcile the queue; answers the cases "
+                     "now in conflict (analyst)")
+def reload_days(request: Request, who: Caller) -> dict[str, Any]:
+    allow(who, "analyst")
+    conflicts = _desk(request).reload(who)
+    return {"total": len(conflicts), "offset": 0, "limit": len(conflicts),
+            "items": [case_to_dict(c) for c in conflicts]}
+
+
 @router.post("/claims", response_model=ClaimOut, status_code=201,
              summary="File a claim (allegation) for the caller's party; answered per element at once (liaison)")
 def file_claim(request: Request, who: Caller, body: ClaimIn) -> dict[str, Any]:
