@@ -171,7 +171,7 @@ def test_render_map_writes_png(tmp_path: Path) -> None:
 
 def test_daily_report(tmp_path: Path) -> None:
     paths = report(tmp_path, make_events())
-    assert set(paths) == {"html", "markdown", "map"}
+    assert set(paths) == {"html", "html_uk", "html_ru", "markdown", "map"}
     assert paths["map"].read_bytes()[:8] == PNG_SIGNATURE
     html = paths["html"].read_text(encoding="utf-8")
     assert "data:image/png;base64," in html

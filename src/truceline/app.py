@@ -185,7 +185,7 @@ def _read_checked(picks: Path, sensors: Path, checked: list[Provenance]):
 def _write(processed: Processed, info: dict[str, str], checked: list[Provenance], store: Store, signer: Signer,
            trust: Trust, out: Path, incidents: Columns | None = None, drones: "DroneOutputs | None" = None,
            pdf: bool = False) -> Outputs:
-    from truceline.report.drones import drone_section
+    from truceline.report.drones import DroneTables
 
     events_csv, events_geojson = out / "events.csv", out / "events.geojson"
     quarantine_csv = out / "quarantine.csv"
@@ -211,7 +211,7 @@ def _write(processed: Processed, info: dict[str, str], checked: list[Provenance]
                             "check with `truceline ledger verify`",
                 "sensors needing service": service_line(processed)}
     agreement = processed.history.at(processed.period[0])
-    section = drone_section(agreement, drones.findings, drones.storage, drones.zones) if drones else None
+    section = DroneTables(drones.findings, drones.storage, drones.zones) if drones else None
     report = render_daily(agreement=agreement, events=processed.events,
                           sensors=processed.sensors.table, coverage=processed.coverage,
                           ingest=processed.ingest_counts, run=run_rows, period_start=processed.period[0],

@@ -58,10 +58,10 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None) -> d
 def _drones(out: Path, agreement):
     """The run's drone findings, from its files (drone data is not in the store either)."""
     from truceline.model.tables import STORAGE_FINDINGS, WEAPON_FINDINGS, ZONE_COVERAGE
-    from truceline.report.drones import drone_section
+    from truceline.report.drones import DroneTables
 
     files = [out / n for n in ("weapon_findings.csv", "storage_findings.csv", "zone_coverage.csv")]
     if not all(f.is_file() for f in files):
         return None, None
     tables = [read_table_csv(f, c) for f, c in zip(files, (WEAPON_FINDINGS, STORAGE_FINDINGS, ZONE_COVERAGE))]
-    return drone_section(agreement, *tables), tables[0]
+    return DroneTables(*tables), tables[0]
