@@ -45,3 +45,27 @@ def test_other_cutoffs_and_zones_and_bad_input() -> None:
     assert (p.start, p.hours) == (datetime(2026, 6, 30, tzinfo=timezone.utc).timestamp(), 24.0)
     with pytest.raises(ValueError, match="HH:MM"):
         report_period(date(2026, 7, 1), "7pm")
+    with pytest.raises(ValueError, match="IANA"):
+        report_period(date(2026, 7, 1), "19:30", "Europe/Kiev-ish")
+
+
+def test_a_report_for_a_day_covers_its_cutoff_period(demo_day, tmp_path) -> None:
+    import shutil
+
+    import numpy as np
+
+    from truceline.report_again import rerender
+    out = tmp_path / "out"
+    shutil.copytree(demo_day["out"], out)
+    period = report_period(date(2026, 11, 26))
+    paths = rerender(out, demo_day["paths"]["agreement"], None, period)
+    md = paths["markdown"].read_text(encoding="utf-8")
+    assert "(period 2026-11-25 19:30 – 2026-11-26 19:30 Europe/Kyiv (UTC+02:00))" in md
+    ev = demo_day["processed"].events
+    inside = (ev["time"] > period.start) & (ev["time"] <= period.end)
+    n = int(np.sum(ev["is_violation"].astype(bool) & inside))
+    assert 0 < n < int(np.sum(ev["is_violation"].astype(bool))), "the simulated day runs past 19:30 Kyiv"
+    assert f"{n} ceasefire violations recorded" in md
+    assert "17:30-23:30 UTC" in md, "the evening before the simulated day was not observed (hour bins from 17:30 UTC)"
+    uk = paths["html_uk"].read_text(encoding="utf-8")
+    assert "2026-11-25 19:30 – 2026-11-26 19:30 Europe/Kyiv" in uk and "Щоденний звіт" in uk

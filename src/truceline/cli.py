@@ -336,11 +336,17 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
               help="A folder written by `truceline process` (holds store.sqlite).")
 @click.option("--agreement", "agreement_path", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--store", default=None, help="Store URL instead of DIR/store.sqlite (e.g. postgresql://…).")
-def report(out: Path, agreement_path: Path, store: str | None) -> None:
-    """Render the daily report again from the latest run in a processing folder's store."""
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Report the period ending at this day's cut-off (local time), from every stored run in it.")
+@click.option("--cutoff", default="19:30", show_default=True, help="The daily cut-off, HH:MM local time.")
+@click.option("--tz", "zone", default="Europe/Kyiv", show_default=True, help="IANA time zone of the cut-off.")
+def report(out: Path, agreement_path: Path, store: str | None, day, cutoff: str, zone: str) -> None:
+    """Render the daily report again from a processing folder's store (the latest run, or --day's period)."""
+    from truceline.report.cutoff import report_period
     from truceline.report_again import rerender
     try:
-        paths = rerender(out, agreement_path, store)
+        period = report_period(day.date(), cutoff, zone) if day is not None else None
+        paths = rerender(out, agreement_path, store, period)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     console.print(f"report: {paths['html']} and {paths['markdown']}")

@@ -255,13 +255,14 @@ def build_content(*, agreement: Agreement, events: Columns, sensors: Columns | N
                   ingest: dict[str, int], run: dict[str, str], period_start: float,
                   period_end: float, engagements: Columns | None = None,
                   incidents: Columns | None = None, drones: "DroneSection | None" = None,
-                  language: str = "en") -> DailyContent:
+                  language: str = "en", period_text: str | None = None) -> DailyContent:
     """The report's content in ``language`` (see :func:`truceline.report.daily.render_daily`)."""
     tr = Translator(language)
     m = _masks(events)
     incident_line, incident_table = _incidents(incidents, tr)
     return DailyContent(
-        title=tr("title", date=f"{utc(period_start):%Y-%m-%d}", period=period_label(period_start, period_end)),
+        title=(tr("title", date=f"{utc(period_start):%Y-%m-%d}", period=period_label(period_start, period_end))
+               if period_text is None else tr("title.local", date=f"{utc(period_end):%Y-%m-%d}", period=period_text)),
         agreement_line=tr("agreement", name=agreement.name, version=agreement.version, hash=agreement.content_hash),
         summary=_summary(agreement, m, tr), by_party=_by_party(agreement, coverage, m, tr),
         by_sector=_by_sector(agreement, coverage, m, tr), violations=_violations(agreement, events, m, coverage, tr),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CUTOFF = "19:30"
 ZONE = "Europe/Kyiv"
@@ -65,7 +65,10 @@ def report_period(day: date, cutoff: str = CUTOFF, zone: str = ZONE) -> ReportPe
     """The period of the daily report dated ``day``: from the cut-off of the day before to the
     cut-off of ``day``, both in ``zone``'s local time."""
     at = parse_cutoff(cutoff)
-    tz = ZoneInfo(zone)
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"time zone {zone!r} is not an IANA zone name (e.g. Europe/Kyiv)") from None
     end = datetime.combine(day, at, tz)
     start = datetime.combine(day - timedelta(days=1), at, tz)
     return ReportPeriod(day, start.astimezone(timezone.utc).timestamp(), end.astimezone(timezone.utc).timestamp(),

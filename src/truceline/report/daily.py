@@ -105,14 +105,15 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
                  ingest: dict[str, int], run: dict[str, str], period_start: float, period_end: float,
                  out_dir: Path, engagements: Columns | None = None,
                  incidents: Columns | None = None, drones: "DroneTables | None" = None,
-                 pdf: bool = False) -> dict[str, Path]:
+                 pdf: bool = False, period_text: str | None = None) -> dict[str, Path]:
     """Write the daily report into ``out_dir``: ``daily_report.html`` (English),
     ``daily_report.uk.html`` and ``daily_report.ru.html``, ``daily_report.md`` and ``map.png``
     (and with ``pdf``, ``daily_report.pdf``, ``.uk.pdf``, ``.ru.pdf``).
 
     ``events`` are the period's events (``EVENTS`` contract); ``ingest`` holds received,
     accepted, duplicates and quarantined counts; ``run`` names the processing run (code
-    version, parameter and agreement hashes, generation time); ``drones`` the drone tables.
+    version, parameter and agreement hashes, generation time); ``drones`` the drone tables;
+    ``period_text`` names the period in the title (a cut-off period in local time) instead of UTC.
     Returns the paths by name: ``{"html", "markdown", "map"}`` (English), ``"html_uk"``,
     ``"html_ru"`` (and ``"pdf"``, ``"pdf_uk"``, ``"pdf_ru"``).
     """
@@ -122,6 +123,7 @@ def render_daily(*, agreement: Agreement, events: Columns, sensors: Columns | No
     contents = {lang: build_content(agreement=agreement, events=events, sensors=sensors, coverage=coverage,
                                     ingest=ingest, run=run, period_start=period_start, period_end=period_end,
                                     engagements=engagements, incidents=incidents, language=lang,
+                                    period_text=period_text,
                                     drones=drone_section(agreement, *drones, language=lang) if drones else None)
                 for lang in LANGUAGES}
     english = contents["en"]

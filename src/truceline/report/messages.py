@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple] = {
     "title": ("Daily report — {date} (period {period} UTC)",
               "Щоденний звіт — {date} (період {period} UTC)",
               "Ежедневный отчёт — {date} (период {period} UTC)"),
+    "title.local": ("Daily report — {date} (period {period})", "Щоденний звіт — {date} (період {period})",
+                    "Ежедневный отчёт — {date} (период {period})"),
     "agreement": ("Judged against “{name}”, version {version}, content hash sha256:{hash}.",
                   "Оцінено за угодою «{name}», версія {version}, хеш змісту sha256:{hash}.",
                   "Оценено по соглашению «{name}», версия {version}, хеш содержания sha256:{hash}."),

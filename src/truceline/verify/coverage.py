@@ -95,6 +95,13 @@ def _up_matrix(sensors: Columns, picks: Columns, start: float, hours: int) -> np
     return up
 
 
+def _clock(start: float, hours: int) -> str:
+    """The UTC clock time ``hours`` after ``start`` (``24:00`` for a midnight that ends the span)."""
+    from datetime import datetime, timezone
+    text = f"{datetime.fromtimestamp(start + 3600.0 * hours, timezone.utc):%H:%M}"
+    return "24:00" if text == "00:00" and hours > 0 else text
+
+
 def _gaps(party: str, sector: np.ndarray, p_hour: np.ndarray, start: float) -> list[Gap]:
     out = []
     for sec in sorted(set(sector) - {""}):
@@ -109,7 +116,7 @@ def _gaps(party: str, sector: np.ndarray, p_hour: np.ndarray, start: float) -> l
             while h < len(low) and low[h]:
                 h += 1
             p = float(mean[h0:h].mean())
-            out.append(Gap(party, str(sec), f"{h0:02d}:00-{h:02d}:00 UTC", round(p, 2),
+            out.append(Gap(party, str(sec), f"{_clock(start, h0)}-{_clock(start, h)} UTC", round(p, 2),
                            f"detection probability of a launch {p:.2f} (sensors silent or too sparse)"))
     return out
 
