@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
@@ -67,7 +68,10 @@ Caller = Annotated[Principal, Depends(caller)]
 
 def create_app(desk: Desk) -> FastAPI:
     """The API over one desk (docs/api.md)."""
-    from truceline.api import ingest, routes_data, routes_desk
+    from fastapi.staticfiles import StaticFiles
+    from fastapi.responses import FileResponse
+
+    from truceline.api import ingest, routes_data, routes_desk, routes_map
 
     app = FastAPI(title="Truceline API", version=__version__, responses=ERRORS,
                   description="Ceasefire verification findings, claims, review and publication. Every route "
@@ -76,6 +80,13 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(routes_data.router)
     app.include_router(routes_desk.router)
     app.include_router(ingest.router)
+    app.include_router(routes_map.router)
+    web = Path(__file__).resolve().parents[1] / "web"
+    app.mount("/static", StaticFiles(directory=web / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def dashboard() -> FileResponse:
+        return FileResponse(web / "index.html", media_type="text/html")
 
     @app.exception_handler(TokenError)
     async def _unauthorised(_: Request, exc: TokenError) -> JSONResponse:
