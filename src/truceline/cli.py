@@ -340,10 +340,20 @@ def process(picks: Path, sensors: Path, agreement_path: Path, out: Path, firms: 
               help="Report the period ending at this day's cut-off (local time), from every stored run in it.")
 @click.option("--cutoff", default="19:30", show_default=True, help="The daily cut-off, HH:MM local time.")
 @click.option("--tz", "zone", default="Europe/Kyiv", show_default=True, help="IANA time zone of the cut-off.")
-def report(out: Path, agreement_path: Path, store: str | None, day, cutoff: str, zone: str) -> None:
+@click.option("--spot", "spot", default=None, metavar="INCIDENT",
+              help="Write the spot report of this incident (HTML and PDF, three languages) instead.")
+def report(out: Path, agreement_path: Path, store: str | None, day, cutoff: str, zone: str, spot: str | None) -> None:
     """Render the daily report again from a processing folder's store (the latest run, or --day's period)."""
     from truceline.report.cutoff import report_period
     from truceline.report_again import rerender
+    if spot is not None:
+        from truceline.report.spot import spot_report
+        try:
+            written = spot_report(out, spot)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        console.print("spot report: " + ", ".join(str(p) for p in written.values()))
+        return
     try:
         period = report_period(day.date(), cutoff, zone) if day is not None else None
         paths = rerender(out, agreement_path, store, period)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from truceline.api.desk import Desk, NotFound
 from truceline.api.workspace import Day
 from truceline.geodesy import LocalProjection
 from truceline.report.mapplot import ELLIPSE_95_SCALE, ellipse_lonlat
+from truceline.report.spot import release_status
 
 router = APIRouter(prefix="/v1", responses=NOT_FOUND)
 MISSION = ("analyst", "publisher")
@@ -149,7 +149,7 @@ async def evidence(request: Request, who: Caller, day: str, incident_id: str) ->
     row = next((r for r in d.rows["incidents"] if r["incident_id"] == incident_id), None)
     if row is None:
         raise NotFound(f"no incident {incident_id!r}")
-    status, size, findings = _release_status(d.folder.as_posix())
+    status, size, findings = release_status(str(d.folder.resolve()))
     items = []
     for eid in row["event_ids"].split():
         cites = findings.get(eid, [])
@@ -163,22 +163,3 @@ async def evidence(request: Request, who: Caller, day: str, incident_id: str) ->
                   for i in row[key].split()]
     return {"incident_id": incident_id, "confidence": row["confidence"], "attribution": row["attribution"],
             "checkpoint_size": size, "items": items}
-
-
-@lru_cache(maxsize=64)
-def _release_status(folder: str) -> tuple[str, int, dict[str, list[str]]]:
-    """Whether the day's released evidence verifies against its checkpoint (checked once per folder)."""
-    from pathlib import Path
-
-    from truceline.ledger.evidence import EvidenceError, verify_release
-    from truceline.ledger.signing import Verifier
-    path = Path(folder) / "evidence.json"
-    if not path.exists():
-        return "no evidence released", 0, {}
-    release = json.loads(path.read_text(encoding="utf-8"))
-    findings = {f["event_id"]: list(f["cites"]) for f in release.get("findings", [])}
-    try:
-        head = verify_release(release, Verifier.from_string(release["log_key"]))
-    except (EvidenceError, ValueError, KeyError) as exc:
-        return f"proof failed: {exc}", 0, findings
-    return f"verified: included in the signed checkpoint of size {head.size}", head.size, findings
