@@ -6,6 +6,7 @@ ledger gains the leaf."""
 from __future__ import annotations
 
 import os
+from datetime import date
 import shutil
 import socket
 import threading
@@ -90,3 +91,36 @@ def test_the_dashboard_filters_shows_evidence_and_confirms(served, tmp_path: Pat
     assert '"action":"confirm"' in leaf and "night-shift analyst" in leaf
     assert (tmp_path / "dashboard.png").stat().st_size > 20_000
     assert blocked == [], f"the page asked for hosts other than the server: {blocked[:3]}"
+
+
+def test_the_base_layer_and_the_served_report(desk_settings, demo_day, tmp_path: Path) -> None:
+    """The map's offline base layer has the line, every sector and the security zone; and after
+    `truceline report --day` rewrote a folder's report, `serve` shows that same document."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from truceline.api import Desk, create_app, issue_token
+    from truceline.report.cutoff import report_period
+    from truceline.report_again import rerender
+    out = tmp_path / "out"
+    shutil.copytree(demo_day["out"], out, ignore=shutil.ignore_patterns("store.sqlite*"))
+    shutil.copy(demo_day["out"] / "store.sqlite", out / "store.sqlite")
+    rerender(out, demo_day["paths"]["agreement"], None, report_period(date(2026, 11, 26)))
+    desk = Desk.open(replace(desk_settings, data=out, store=str(out / "store.sqlite")))
+    try:
+        client = TestClient(create_app(desk))
+        base = client.get("/v1/days/2026-11-26/base").json()["features"]
+        layers = [f["properties"]["layer"] for f in base]
+        agreement = demo_day["processed"].history.at(demo_day["processed"].period[0])
+        assert layers.count("sector") == len(agreement.sectors) and layers.count("security_zone") == 1
+        assert layers.count("contact_line") == 1 and layers.count("town") > 5
+        head = {"Authorization": "Bearer " + issue_token(desk.store, "a", "analyst")}
+        served = client.get("/v1/days/2026-11-26/report", headers=head).text
+        assert served == (out / "daily_report.html").read_text(encoding="utf-8")
+        assert "2026-11-25 19:30 – 2026-11-26 19:30 Europe/Kyiv" in served
+        page = client.get("/")
+        assert page.status_code == 200 and "/static/vendor/maplibre-gl.mjs" not in page.text  # loaded by app.js
+        assert client.get("/static/vendor/maplibre-gl.mjs").status_code == 200
+    finally:
+        desk.close()

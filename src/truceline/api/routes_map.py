@@ -35,7 +35,7 @@ def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
 
 
-@router.get("/days/{day}/base", summary="The offline base layer: contact line, sectors' ends, towns (any caller)")
+@router.get("/days/{day}/base", summary="The offline base layer: contact line, sectors, security zone, towns (any caller)")
 async def base(request: Request, day: str) -> dict[str, Any]:
     return _base_layer(_desk(request).day(day))
 
@@ -49,6 +49,7 @@ def _base_layer(d: Day) -> dict[str, Any]:
     line = np.asarray(agreement.contact_line.coords)
     features = [{"type": "Feature", "geometry": {"type": "LineString", "coordinates": line.tolist()},
                  "properties": {"layer": "contact_line", "name": "contact line"}}]
+    features += _sectors_and_zone(agreement, line)
     west, south = line.min(axis=0) - 0.5
     east, north = line.max(axis=0) + 0.5
     gaz = gazetteer()
@@ -57,6 +58,31 @@ def _base_layer(d: Day) -> dict[str, Any]:
                                                               "population": int(gaz.population[k])})
                  for k in np.flatnonzero(inside)]
     return _collection(features)
+
+
+def _sectors_and_zone(agreement: Any, line: np.ndarray) -> list[dict[str, Any]]:
+    """The sectors as stretches of the line (by geodesic chainage) and the security zone as a polygon."""
+    import shapely
+
+    from truceline.geodesy import GEOD, densify
+    dense = densify(line, 1000.0)
+    _, _, step = GEOD.inv(dense[:-1, 0], dense[:-1, 1], dense[1:, 0], dense[1:, 1])
+    chain_km = np.concatenate([[0.0], np.cumsum(step)]) / 1000.0
+    out = []
+    for k, sector in enumerate(agreement.sectors):
+        part = dense[(chain_km >= sector.from_km) & (chain_km <= sector.to_km)]
+        if len(part) >= 2:
+            out.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": part.round(5).tolist()},
+                        "properties": {"layer": "sector", "id": sector.id, "name": sector.name, "index": k % 2}})
+    proj = LocalProjection.around(dense)
+    x, y = proj.to_xy(dense[:, 0], dense[:, 1])
+    zone = shapely.LineString(np.column_stack([x, y])).buffer(agreement.security_zone.width_km * 500.0)
+    ring = np.asarray(zone.exterior.coords)
+    lon, lat = proj.to_lonlat(ring[:, 0], ring[:, 1])
+    out.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [np.column_stack([lon, lat]).round(5).tolist()]},
+                "properties": {"layer": "security_zone", "name": "security zone",
+                               "width_km": agreement.security_zone.width_km}})
+    return out
 
 
 @router.get("/days/{day}/map", summary="A day's incidents and engagements as GeoJSON, with 95 % ellipses (mission)")

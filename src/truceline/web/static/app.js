@@ -46,6 +46,8 @@ async function loadDay() {
   if (day) base = await api(`/v1/days/${day}/base`);
   addSource("base", base);
   if (!state.map.getLayer("line")) {
+    state.map.addLayer({ id: "zone", type: "fill", source: "base", filter: ["==", ["get", "layer"], "security_zone"], paint: { "fill-color": "#d9cfa8", "fill-opacity": 0.35 } });
+    state.map.addLayer({ id: "sectors", type: "line", source: "base", filter: ["==", ["get", "layer"], "sector"], paint: { "line-color": ["match", ["get", "index"], 0, "#b58b2a", "#6b8fb5"], "line-width": 7, "line-opacity": 0.5 } });
     state.map.addLayer({ id: "line", type: "line", source: "base", filter: ["==", ["get", "layer"], "contact_line"], paint: { "line-color": "#333", "line-width": 2 } });
     state.map.addLayer({ id: "towns", type: "circle", source: "base", filter: ["==", ["get", "layer"], "town"], paint: { "circle-radius": 3, "circle-color": "#777" } });
   }
