@@ -38,15 +38,7 @@ def rerender(out: Path, agreement_path: Path, store_url: str | None = None,
         chosen = _runs_for(store, runs, period)
         latest = store.latest_checkpoint()
     run = chosen[-1][0]
-    events, sensors, picks = (_concat([c[1][n] for c in chosen]) for n in ("events", "sensors", "picks"))
-    sensors = sensors.take(np.unique(sensors["sensor_id"].astype(str), return_index=True)[1])
-    if period is None:
-        start = float((picks["time"].min() // 86400) * 86400) if len(picks) else float((events["time"].min() // 86400) * 86400)
-        end, label = start + 86400.0, None
-    else:
-        start, end, label = period.start, period.end, period.label
-        events = events.take((events["time"] > start) & (events["time"] <= end))
-        picks = picks.take((picks["time"] > start) & (picks["time"] <= end))
+    events, sensors, picks, (start, end, label) = _in_period(chosen, period)
     counts = _counts([c[0] for c in chosen])
     agreement = load_history(agreement_path).at(start)
     zones = Zones.from_agreement(agreement)
@@ -93,6 +85,21 @@ def _runs_for(store: Store, runs: list[dict], period: ReportPeriod | None) -> li
     if not kept:
         raise ValueError(f"no stored run holds data in the period {period.label}")
     return kept[::-1]
+
+
+def _in_period(chosen: list[tuple[dict, dict[str, Columns]]], period: ReportPeriod | None
+               ) -> tuple[Columns, Columns, Columns, tuple[float, float, str | None]]:
+    """The chosen runs' events, sensors (once each) and picks, within the period (or the latest
+    run's UTC day), with the period's (start, end, label in local time)."""
+    events, sensors, picks = (_concat([c[1][n] for c in chosen]) for n in ("events", "sensors", "picks"))
+    sensors = sensors.take(np.unique(sensors["sensor_id"].astype(str), return_index=True)[1])
+    if period is None:
+        first = picks["time"].min() if len(picks) else events["time"].min()
+        start = float((first // 86400) * 86400)
+        return events, sensors, picks, (start, start + 86400.0, None)
+    inside = (lambda t: (t > period.start) & (t <= period.end))
+    return (events.take(inside(events["time"])), sensors, picks.take(inside(picks["time"])),
+            (period.start, period.end, period.label))
 
 
 def _concat(tables: list[Columns]) -> Columns:

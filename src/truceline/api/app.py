@@ -66,6 +66,32 @@ def allow(who: Principal, *roles: str) -> None:
 Caller = Annotated[Principal, Depends(caller)]
 
 
+REFUSALS: dict[type[Exception], tuple[int, str]] = {
+    TokenError: (401, "Unauthorised"), Forbidden: (403, "Forbidden"), NotFound: (404, "Not found"),
+    DecisionRefused: (409, "Decision refused")}
+"""How each refusal the desk raises is answered."""
+
+
+def _add_problem_handlers(app: FastAPI) -> None:
+    """Every error as problem details: the desk's refusals, schema mismatches, unknown paths."""
+    async def refused(_: Request, exc: Exception) -> JSONResponse:
+        status, title = next(v for k, v in REFUSALS.items() if isinstance(exc, k))
+        return problem(status, title, str(exc), {"WWW-Authenticate": "Bearer"} if status == 401 else None)
+
+    for kind in REFUSALS:
+        app.add_exception_handler(kind, refused)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return problem(422, "Invalid request", f"{where}: {first.get('msg')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail))
+
+
 def create_app(desk: Desk) -> FastAPI:
     """The API over one desk (docs/api.md)."""
     from fastapi.staticfiles import StaticFiles
@@ -88,30 +114,5 @@ def create_app(desk: Desk) -> FastAPI:
     async def dashboard() -> FileResponse:
         return FileResponse(web / "index.html", media_type="text/html")
 
-    @app.exception_handler(TokenError)
-    async def _unauthorised(_: Request, exc: TokenError) -> JSONResponse:
-        return problem(401, "Unauthorised", str(exc), {"WWW-Authenticate": "Bearer"})
-
-    @app.exception_handler(Forbidden)
-    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return problem(403, "Forbidden", str(exc))
-
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return problem(404, "Not found", str(exc))
-
-    @app.exception_handler(DecisionRefused)
-    async def _refused(_: Request, exc: DecisionRefused) -> JSONResponse:
-        return problem(409, "Decision refused", str(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return problem(422, "Invalid request", f"{where}: {first.get('msg')}")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", str(exc.detail))
-
+    _add_problem_handlers(app)
     return app

@@ -65,17 +65,14 @@ class TokenBook:
 
     def principal(self, authorization: str | None) -> Principal:
         """Who an ``Authorization`` header value names; no header is the public."""
-        if not authorization:
-            return PUBLIC
-        scheme, _, token = authorization.partition(" ")
+        known = self.cached(authorization)
+        if known is not None:
+            return known
+        scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenError("Authorization must be 'Bearer <token>'")
-        key = hashlib.sha256(token.strip().encode()).hexdigest()
-        hit = self._cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < CACHE_S:
-            return hit[1]
         who = self._verify(token.strip())
-        self._cache[key] = (time.monotonic(), who)
+        self._cache[hashlib.sha256(token.strip().encode()).hexdigest()] = (time.monotonic(), who)
         return who
 
     def forget(self, token_id: str) -> None:

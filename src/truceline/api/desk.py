@@ -148,19 +148,28 @@ class Desk:
                 raise NotFound(f"no case {missing[0]!r}")
             decided = [decide(c, action, who) for c in current]   # DecisionRefused: nothing changes
             self._append_decisions(who, [(action, c.case_id) for c in decided], reason)
-            self.store.put_cases(decided)
-            self._cases.update({c.case_id: c for c in decided})
+            self.keep(decided)
         return decided
 
     def _append_decisions(self, who: Principal, decisions: Sequence[tuple[str, str]], reason: str) -> list[int]:
-        self._refresh_ledger()
+        self.refresh_ledger()
         return [self.ledger.record_decision(actor=f"{who.name} ({who.role})", action=a, subject=s, reason=reason)
                 for a, s in decisions]
 
-    def _refresh_ledger(self) -> None:
-        """Another process (a run into the same store) may have appended since this one last looked."""
-        if self.store.ledger_size() != self.ledger.size:
+    def refresh_ledger(self, force: bool = False) -> None:
+        """Read the tree again if another process (a run into the same store) appended since this
+        one last looked, or (``force``) after a run of this one's committed (the caller holds the lock)."""
+        if force or self.store.ledger_size() != self.ledger.size:
             self.ledger = Ledger(self.store)
+
+    def stored_case(self, case_id: str) -> Case | None:
+        """A case whoever may see it (the caller holds the lock and has checked the role)."""
+        return self._cases.get(case_id)
+
+    def keep(self, cases: Sequence[Case]) -> None:
+        """Store changed cases and serve them (the caller holds the lock)."""
+        self.store.put_cases(cases)
+        self._cases.update({c.case_id: c for c in cases})
 
     # ------------------------------------------------------------------ claims
 
@@ -173,7 +182,7 @@ class Desk:
         with self.lock:
             number = len(self._claims) + 1
             claim = Claim(f"K{number:05d}", who.party, who.name, _now(), title, tuple(elements), answers)
-            self._refresh_ledger()
+            self.refresh_ledger()
             # the leaf commits to the claim without disclosing it (nor which party filed it) to leaf readers
             digest = hashlib.sha256(json.dumps(claim_to_dict(claim), sort_keys=True).encode()).hexdigest()
             leaf = self.ledger.record_decision(actor="party liaison", action="file_claim",

@@ -87,13 +87,13 @@ def ingest(desk: Desk, who: Principal, manifest: dict[str, Any], payloads: dict[
                          "bytes": np.array([e.size for e in parsed.files], dtype=np.int64)})
         with desk.store.run({"inputs": json.dumps({"ingest": str(folder)}), "meta_kind": "ingest"}) as run_id:
             desk.store.save_table(run_id, "deliveries", files)
-            desk._refresh_ledger()
+            desk.refresh_ledger()
             receipt = desk.ledger.commit_batch(run_id, "deliveries", files, source=parsed.source_id, status="signed",
                                                detail={"sequence": parsed.sequence, "manifest_sha256": check.manifest_sha256})
             desk.store.put_source_sequence(parsed.source_id, parsed.sequence, check.manifest_sha256 or "",
                                            receipt.leaf_index)
             desk.ledger.commit_run(run_id, {"kind": "ingest", "source": parsed.source_id, "sequence": parsed.sequence})
-        desk.ledger = type(desk.ledger)(desk.store)   # the run's leaves are committed: read the tree afresh
+        desk.refresh_ledger(force=True)   # the run's leaves are committed: read the tree afresh
     return {"source_id": parsed.source_id, "sequence": parsed.sequence, "status": "signed", "reason": check.reason,
             "leaf_index": receipt.leaf_index, "run_id": run_id, "files": sorted(payloads)}
 

@@ -33,11 +33,11 @@ def publish(desk: Desk, who: Principal, case_id: str, reason: str) -> dict[str, 
     if who.role != "publisher":
         raise Forbidden(f"a {who.role} may not publish; publishers do")
     with desk.lock:
-        case = desk._cases.get(case_id)
+        case = desk.stored_case(case_id)
         if case is None:
             raise NotFound(f"no case {case_id!r}")
         published = decide(case, "publish", who)         # DecisionRefused: state, conflict, four eyes
-        desk._refresh_ledger()
+        desk.refresh_ledger()
         leaf = desk.ledger.record_decision(actor=f"{who.name} (publisher)", action="publish", subject=case_id,
                                            reason=reason)
         note = desk.ledger.checkpoint(desk.signer, desk.settings.origin)
@@ -56,8 +56,7 @@ def publish(desk: Desk, who: Principal, case_id: str, reason: str) -> dict[str, 
         desk.store.put_publication(pub_id, case_id, body, signature, note, case.publication_id, desk.parties)
         desk.remember_publication(pub_id)
         published = replace(published, publication_id=pub_id)
-        desk.store.put_cases([published])
-        desk._cases[case_id] = published
+        desk.keep([published])
     publication = {"publication_id": pub_id, "body": body, "signature": signature}
     deliver_webhooks(desk, publication)
     return publication

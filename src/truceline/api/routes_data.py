@@ -160,7 +160,7 @@ async def consistency(request: Request, who: Caller, first: int = Query(ge=1, le
                       second: int = Query(ge=1, le=2**40)) -> dict[str, Any]:
     desk = _desk(request)
     with desk.lock:
-        desk._refresh_ledger()
+        desk.refresh_ledger()
         if not first <= second <= desk.ledger.size:
             raise NotFound(f"sizes must satisfy 1 <= first <= second <= {desk.ledger.size}")
         proof = desk.ledger.consistency(first, second)
@@ -174,7 +174,7 @@ async def leaf_proof(request: Request, who: Caller, leaf_index: int, size: int |
     allow(who, *MISSION, "coalition", "liaison")
     desk = _desk(request)
     with desk.lock:
-        desk._refresh_ledger()
+        desk.refresh_ledger()
         size = desk.ledger.size if size is None else size
         if not 0 <= leaf_index < size <= desk.ledger.size:
             raise NotFound(f"no leaf {leaf_index} in a tree of {size} (the ledger holds {desk.ledger.size})")

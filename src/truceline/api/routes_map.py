@@ -41,11 +41,11 @@ async def base(request: Request, day: str) -> dict[str, Any]:
 
 
 def _base_layer(d: Day) -> dict[str, Any]:
-    from truceline.api.workspace import _input
+    from truceline.api.workspace import input_path
     from truceline.pipeline import load_history
     from truceline.report.places import gazetteer
     meta = json.loads((d.folder / "run.json").read_text(encoding="utf-8"))
-    agreement = load_history(_input(meta, "agreement", d.folder)).at(d.period[0])
+    agreement = load_history(input_path(meta, "agreement", d.folder)).at(d.period[0])
     line = np.asarray(agreement.contact_line.coords)
     features = [{"type": "Feature", "geometry": {"type": "LineString", "coordinates": line.tolist()},
                  "properties": {"layer": "contact_line", "name": "contact line"}}]
@@ -138,28 +138,16 @@ _GRIDS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def _coverage_grid(d: Day) -> dict[str, Any]:
-    from truceline.verify.coverage import WIDTH_M, _up_matrix, p_at_least
-    from truceline.model.weapons import WEAPONS
-    s, picks = d.tables["sensors"], d.tables["picks"]
-    if len(s) == 0:
+    """The day's detection grid (:func:`truceline.verify.coverage.detection_grid`) as GeoJSON cells."""
+    from truceline.verify.coverage import detection_grid
+    if len(d.tables["sensors"]) == 0:
         return _collection([])
-    proj = LocalProjection.around(np.column_stack([s["lon"], s["lat"]]))
-    sx, sy = proj.to_xy(s["lon"], s["lat"])
     step = GRID_KM * 1000.0
-    xs = np.arange(sx.min() - 20_000, sx.max() + 20_000, step)
-    ys = np.arange(sy.min() - 20_000, sy.max() + 20_000, step)
-    gx, gy = np.meshgrid(xs, ys)
-    dist = np.hypot(gx.ravel()[:, None] - sx[None, :], gy.ravel()[:, None] - sy[None, :])
-    p = 1 / (1 + np.exp((dist - WEAPONS["tube_artillery"].impact_r50_m) / WIDTH_M))
-    hours = max(int(math.ceil((d.period[1] - d.period[0]) / 3600.0)), 1)
-    up = _up_matrix(s, picks, d.period[0], hours)
-    mean = np.mean([p_at_least(p * up[:, h][None, :], 5) for h in range(hours)], axis=0)
+    proj, xs, ys, mean = detection_grid(d.tables["sensors"], d.tables["picks"], d.period[0], d.period[1], step)
+    square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]]) * step / 2
     features = []
     for k in np.flatnonzero(mean >= 0.05):
-        x, y = gx.ravel()[k], gy.ravel()[k]
-        corners = np.array([[x - step / 2, y - step / 2], [x + step / 2, y - step / 2], [x + step / 2, y + step / 2],
-                            [x - step / 2, y + step / 2], [x - step / 2, y - step / 2]])
-        lon, lat = proj.to_lonlat(corners[:, 0], corners[:, 1])
+        lon, lat = proj.to_lonlat(xs[k] + square[:, 0], ys[k] + square[:, 1])
         features.append({"type": "Feature", "geometry": {"type": "Polygon",
                                                          "coordinates": [np.column_stack([lon, lat]).round(5).tolist()]},
                          "properties": {"layer": "coverage", "p": round(float(mean[k]), 3)}})

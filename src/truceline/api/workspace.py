@@ -71,17 +71,17 @@ def load_day(folder: Path, store: Any) -> Day:
     rows = {name: to_json_rows(tables[name], contracts[name]) for name in contracts}
     rows["violations"] = violation_rows(rows)
     flights = None
-    coverage = _input(meta, "drone_coverage", folder)
+    coverage = input_path(meta, "drone_coverage", folder)
     if coverage is not None:
         from truceline.sources import read
         flights = read(coverage, format="drone-coverage").table
     from truceline.pipeline import load_history
-    parties = tuple(load_history(_input(meta, "agreement", folder)).at(period[0]).party_ids)
+    parties = tuple(load_history(input_path(meta, "agreement", folder)).at(period[0]).party_ids)
     texts = {name: [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in v] for name, v in rows.items()}
     return Day(meta["period_start"][:10], folder, run_id, period, tables, rows, parties, texts, flights)
 
 
-def _input(meta: dict[str, Any], name: str, folder: Path) -> Path | None:
+def input_path(meta: dict[str, Any], name: str, folder: Path) -> Path | None:
     """An input ``run.json`` names: where it was, else the same relative path beside the folder."""
     text = meta.get("inputs", {}).get(name, "")
     if not text:

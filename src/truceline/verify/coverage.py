@@ -22,6 +22,14 @@ MAX_HOURS = 24 * 8
 """Longest window :func:`point_detection` answers for (a claim element's week, plus its edges)."""
 
 
+def p_hear(d: np.ndarray, kind: str = "impact") -> np.ndarray:
+    """Probability that a sensor ``d`` metres away hears a tube-artillery ``kind`` (launch | impact):
+    the engine's stated logistic fall-off around the profile's r50."""
+    tube = WEAPONS["tube_artillery"]
+    r50 = tube.launch_r50_m if kind == "launch" else tube.impact_r50_m
+    return 1 / (1 + np.exp((d - r50) / WIDTH_M))
+
+
 def p_at_least(p: np.ndarray, k: int) -> np.ndarray:
     """P(at least k successes) of independent Bernoulli trials, rows of ``p`` (points x sensors)."""
     dist = np.zeros((p.shape[0], k + 1))
@@ -68,9 +76,7 @@ def coverage(zones: Zones, sensors: Columns, picks: Columns, start: float, end: 
         px, py = proj.to_xy(lon, lat)
         sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
         d = np.hypot(px[:, None] - sx[None, :], py[:, None] - sy[None, :])
-        tube = WEAPONS["tube_artillery"]
-        p_l = 1 / (1 + np.exp((d - tube.launch_r50_m) / WIDTH_M))
-        p_i = 1 / (1 + np.exp((d - tube.impact_r50_m) / WIDTH_M))
+        p_l, p_i = p_hear(d, "launch"), p_hear(d, "impact")
         launch_h = np.array([p_at_least(p_l * up[:, h][None, :], min_sensors) for h in range(hours)])
         impact_h = np.array([p_at_least(p_i * up[:, h][None, :], min_sensors) for h in range(hours)])
         sector = zones.sector_of(lon, lat)
@@ -136,9 +142,23 @@ def point_detection(sensors: Columns, picks: Columns, lon: float, lat: float, st
     proj = LocalProjection.around(np.column_stack([sensors["lon"], sensors["lat"]]))
     px, py = proj.to_xy(np.atleast_1d(lon), np.atleast_1d(lat))
     sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
-    d = np.hypot(sx - px[0], sy - py[0])
-    tube = WEAPONS["tube_artillery"]
-    r50 = tube.launch_r50_m if kind == "launch" else tube.impact_r50_m
-    p = 1 / (1 + np.exp((d - r50) / WIDTH_M))
+    p = p_hear(np.hypot(sx - px[0], sy - py[0]), kind)
     by_hour = p_at_least(p[None, :] * up.T, min_sensors)
     return float(by_hour.min())
+
+
+def detection_grid(sensors: Columns, picks: Columns, start: float, end: float, step_m: float = 5_000.0,
+                   margin_m: float = 20_000.0, min_sensors: int = 5
+                   ) -> tuple[LocalProjection, np.ndarray, np.ndarray, np.ndarray]:
+    """The mean over the hours of [start, end) of the probability that a tube-artillery impact is
+    located, on a square grid around the sensors: (projection, cell centres x, y in metres, p)."""
+    proj = LocalProjection.around(np.column_stack([sensors["lon"], sensors["lat"]]))
+    sx, sy = proj.to_xy(sensors["lon"], sensors["lat"])
+    gx, gy = np.meshgrid(np.arange(sx.min() - margin_m, sx.max() + margin_m, step_m),
+                         np.arange(sy.min() - margin_m, sy.max() + margin_m, step_m))
+    x, y = gx.ravel(), gy.ravel()
+    p = p_hear(np.hypot(x[:, None] - sx[None, :], y[:, None] - sy[None, :]))
+    hours = max(int(np.ceil((end - start) / 3600.0)), 1)
+    up = _up_matrix(sensors, picks, start, hours)
+    mean = np.mean([p_at_least(p * up[:, h][None, :], min_sensors) for h in range(hours)], axis=0)
+    return proj, x, y, mean
