@@ -20,6 +20,17 @@ class SideCoverage:
 
 
 @dataclass(frozen=True)
+class SectorCoverage:
+    """The same detection probabilities over one party's side within one sector of the line."""
+
+    party: str
+    sector: str
+    p_detect_launch: float      # mean over the period and the sector's probe points on this side
+    p_detect_impact: float
+    p_worst_hour: float         # the launch detection probability at the sector's worst hour
+
+
+@dataclass(frozen=True)
 class Gap:
     """A place and time the mechanism could not observe well (detection probability < 0.5)."""
 
@@ -39,3 +50,8 @@ class Coverage:
     sides: tuple[SideCoverage, ...]
     gaps: tuple[Gap, ...]
     offline_sensors: tuple[tuple[str, float], ...]  # (sensor_id, hours without any pick)
+    sectors: tuple[SectorCoverage, ...] = ()        # per side and sector of the line
+
+    def in_sector(self, party: str, sector: str) -> SectorCoverage | None:
+        """The coverage of ``party``'s side within ``sector``, or None where it has no probe point."""
+        return next((c for c in self.sectors if c.party == party and c.sector == sector), None)

@@ -146,18 +146,32 @@ def _by_sector(agreement: Agreement, coverage: Coverage, m: dict[str, np.ndarray
         gaps = [tr("sector.gap", party=_party_name(agreement, g.party, tr), hours=g.hours, p=f"{g.p_detect:.2f}")
                 for g in coverage.gaps if sid and g.sector == sid]
         counts = [str(int((mask & (kind == k)).sum())) for k in FIRE_KINDS]
-        rows.append((sid or DASH, name, *counts, str(int(mask.sum())), "; ".join(gaps) or tr("sector.no_gaps")))
+        rows.append((sid or DASH, name, *counts, str(int(mask.sum())), _sector_detection(agreement, coverage, sid, tr),
+                     "; ".join(gaps) or tr("sector.no_gaps")))
     return Table(tr.headers("t.by_sector"), tuple(rows))
 
 
-def _detection_there(agreement: Agreement, coverage: Coverage, kind: str, side: str) -> str:
+def _sector_detection(agreement: Agreement, coverage: Coverage, sector: str, tr: Translator) -> str:
+    """Each side's detection probability of a launch and of an impact within one sector."""
+    cells = []
+    for party in agreement.party_ids:
+        c = coverage.in_sector(party, sector) if sector else None
+        if c is not None:
+            cells.append(tr("sector.detect", party=_party_name(agreement, party, tr),
+                            launch=num(c.p_detect_launch, 2), impact=num(c.p_detect_impact, 2)))
+    return "; ".join(cells) or DASH
+
+
+def _detection_there(agreement: Agreement, coverage: Coverage, kind: str, side: str, sector: str = "") -> str:
     """The detection probability behind one event: of a launch on the firing side, of an impact on
-    the other side (where the round landed); a dash when the firing side is undetermined."""
-    sides = {c.party: c for c in coverage.sides}
+    the other side (where the round landed), within the event's sector where it has one; a dash
+    when the firing side is undetermined."""
     if side not in agreement.party_ids or kind not in FIRE_KINDS:
         return DASH
     where = side if kind == "launch" else next((q for q in agreement.party_ids if q != side), side)
-    c = sides.get(where)
+    c = coverage.in_sector(where, sector) if sector else None
+    if c is None:
+        c = {s.party: s for s in coverage.sides}.get(where)
     if c is None:
         return DASH
     return num(c.p_detect_launch if kind == "launch" else c.p_detect_impact, 2)
@@ -180,7 +194,8 @@ def _violations(agreement: Agreement, events: Columns, m: dict[str, np.ndarray],
             str(events["sector"][i]) or DASH, ", ".join(r for r in str(events["rules"][i]).split(";") if r) or DASH,
             _party_name(agreement, side, tr) if side in agreement.party_ids else tr.term("undetermined"),
             num(float(events["attribution_p"][i]), 2), tr.term(str(grade[i])), tr.term(str(events["confidence"][i])) or DASH,
-            _detection_there(agreement, coverage, kind, side), str(events["pair_id"][i]) or DASH))
+            _detection_there(agreement, coverage, kind, side, str(events["sector"][i])),
+            str(events["pair_id"][i]) or DASH))
     return Table(tr.headers("t.violations"), tuple(rows))
 
 

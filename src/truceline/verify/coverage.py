@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from truceline.geodesy import LocalProjection
-from truceline.model.coverage import Coverage, Gap, SideCoverage
+from truceline.model.coverage import Coverage, Gap, SectorCoverage, SideCoverage
 from truceline.model.tables import Columns
 from truceline.model.weapons import WEAPONS
 from truceline.rules.zones import Zones
@@ -65,7 +65,7 @@ def coverage(zones: Zones, sensors: Columns, picks: Columns, start: float, end: 
     proj = LocalProjection.around(np.column_stack([sensors["lon"], sensors["lat"]])) if len(sensors) else None
     hours = max(int(np.ceil((end - start) / 3600.0)), 1)
     up = _up_matrix(sensors, picks, start, hours)
-    sides, gaps = [], []
+    sides, gaps, sectors = [], [], []
     sensor_side = zones.side_of(sensors["lon"], sensors["lat"]) if len(sensors) else np.zeros(0, object)
     for party in zones.party_ids:
         on_side = sensor_side == party
@@ -81,12 +81,13 @@ def coverage(zones: Zones, sensors: Columns, picks: Columns, start: float, end: 
         impact_h = np.array([p_at_least(p_i * up[:, h][None, :], min_sensors) for h in range(hours)])
         sector = zones.sector_of(lon, lat)
         gaps += _gaps(party, sector, launch_h, start)
+        sectors += _per_sector(party, sector, launch_h, impact_h)
         sides.append(SideCoverage(party, int(on_side.sum()), int((up[on_side].sum(axis=1) > 0).sum()),
                                   float(up[on_side].sum()), int((launch_h.mean(axis=1) >= 0.5).sum()),
                                   round(float(launch_h.mean()), 3), round(float(impact_h.mean()), 3)))
     silent = up.shape[1] - up.sum(axis=1)
     offline = tuple((str(s), float(h)) for s, h in zip(sensors["sensor_id"], silent) if h >= 3)
-    return Coverage(start, end, tuple(sides), tuple(gaps), offline)
+    return Coverage(start, end, tuple(sides), tuple(gaps), offline, tuple(sectors))
 
 
 def _up_matrix(sensors: Columns, picks: Columns, start: float, hours: int) -> np.ndarray:
@@ -106,6 +107,18 @@ def _clock(start: float, hours: int) -> str:
     from datetime import datetime, timezone
     text = f"{datetime.fromtimestamp(start + 3600.0 * hours, timezone.utc):%H:%M}"
     return "24:00" if text == "00:00" and hours > 0 else text
+
+
+def _per_sector(party: str, sector: np.ndarray, launch_h: np.ndarray, impact_h: np.ndarray) -> list[SectorCoverage]:
+    """Per sector of the line, the side's mean detection probabilities over its probe points and
+    hours (arrays are hours x probe points), and the launch probability at its worst hour."""
+    out = []
+    for sec in sorted(set(sector) - {""}):
+        at = sector == sec
+        out.append(SectorCoverage(party, str(sec), round(float(launch_h[:, at].mean()), 3),
+                                  round(float(impact_h[:, at].mean()), 3),
+                                  round(float(launch_h[:, at].mean(axis=1).min()), 3)))
+    return out
 
 
 def _gaps(party: str, sector: np.ndarray, p_hour: np.ndarray, start: float) -> list[Gap]:
