@@ -38,7 +38,7 @@ def reported(rows: list[dict[str, object]]) -> Columns:
     defaults: dict[str, object] = {
         "kind": "launch", "sigma_major_m": 100.0, "sigma_minor_m": 50.0, "azimuth_deg": 0.0, "sigma_time_s": 0.1,
         "n_sensors": 8, "rms_s": 0.05, "low_confidence": False, "pair_id": "", "weapon_class": "", "attributed_side": "A",
-        "attribution_p": 0.9, "sector": "", "is_violation": False, "rules": "", "excused_by": "",
+        "attribution_p": 0.9, "attribution_grade": "largely attributed", "sector": "", "is_violation": False, "rules": "", "excused_by": "",
         "confidence": "possible", "agreement_version": "1", "evidence": "signed"}
     full = [{**defaults, "event_id": f"E{i}", **r} for i, r in enumerate(rows)]
     return Columns.conform(EVENTS, {c: np.array([r[c] for r in full], dtype=object) for c in EVENTS.names})

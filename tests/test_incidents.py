@@ -86,3 +86,18 @@ def test_disagreeing_events_leave_the_side_undetermined() -> None:
     rows = [(1000.0, -9000.0, "launch", "A", 0.99, 12, ""), (1030.0, 0.0, "impact", "B", 0.9, 12, "E000001")]
     inc = incidents(acoustic(rows), thermal([]))
     assert inc["attributed_side"][0] == "undetermined" and inc["attribution"][0] == "undetermined"
+
+
+def test_every_event_and_incident_file_carries_both_grades(demo_day) -> None:
+    """Confidence that it happened and the grade of who did it, side by side in events.csv and
+    incidents.csv of the demo day; the events' grade follows their attribution probability."""
+    from truceline.model.tables import INCIDENTS
+    from truceline.report.export import read_events_csv, read_table_csv
+    ev = read_events_csv(demo_day["out"] / "events.csv")
+    assert list(ev["attribution_grade"]) == list(attribution_grade(np.asarray(ev["attribution_p"], float)))
+    fire = np.isin(ev["kind"].astype(str), ("launch", "impact"))
+    assert set(ev["attribution_grade"][fire]) >= {"attributed"} and set(ev["confidence"][fire]) >= {"probable"}
+    assert set(ev["attribution_grade"][~fire]) == {"undetermined"}
+    inc = read_table_csv(demo_day["out"] / "incidents.csv", INCIDENTS)
+    assert set(inc["confidence"]) >= {"corroborated", "probable", "possible"}
+    assert set(inc["attribution"]) <= {"attributed", "largely attributed", "undetermined"} and len(inc) > 100

@@ -19,6 +19,7 @@ from truceline.report.daily import period_label
 from truceline.report.mapplot import ELLIPSE_95_SCALE, ellipse_lonlat
 from truceline.geodesy import LocalProjection
 from truceline.sources.agreement_yaml import load_agreement
+from truceline.verify.incidents import attribution_grade
 
 T0 = 1_795_651_200.0  # 2026-11-26T00:00:00Z
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -49,7 +50,8 @@ def make_events() -> Columns:
         "event_id": c[0], "time": T0 + np.array(c[1]), "lon": c[2], "lat": c[3], "kind": c[4],
         "sigma_major_m": c[5], "sigma_minor_m": c[6], "azimuth_deg": c[7], "sigma_time_s": np.full(n, 0.123),
         "n_sensors": np.arange(n) + 3, "rms_s": np.full(n, 0.0456), "low_confidence": np.arange(n) + 3 < 6, "pair_id": c[15], "weapon_class": c[16],
-        "attributed_side": c[8], "attribution_p": c[9], "sector": c[10], "is_violation": c[11], "rules": c[12],
+        "attributed_side": c[8], "attribution_p": c[9],
+        "attribution_grade": attribution_grade(np.array(c[9], dtype=float)), "sector": c[10], "is_violation": c[11], "rules": c[12],
         "excused_by": c[13], "confidence": c[14], "agreement_version": ["2026-11-20"] * n, "evidence": ["signed"] * n,
     }
     return Columns.conform(EVENTS, {k: np.array(v, dtype=object if isinstance(v[0], str) else None)

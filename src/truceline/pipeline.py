@@ -30,6 +30,7 @@ from truceline.sources.agreement_yaml import load_agreement
 from truceline.verify.attribute import AttributionParams, attribute, confidence
 from truceline.verify.coverage import coverage
 from truceline.verify.engagements import EngagementParams, engagements
+from truceline.verify.incidents import attribution_grade
 
 Progress = Callable[[str, float], None]
 
@@ -142,7 +143,7 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
             "sigma_major_m": ev["sigma_major_m"], "sigma_minor_m": ev["sigma_minor_m"],
             "azimuth_deg": ev["azimuth_deg"], "sigma_time_s": sig_t, "n_sensors": ev["n_sensors"],
             "rms_s": ev["rms_s"], "low_confidence": np.asarray(ev["low_confidence"], dtype=bool), "pair_id": pair_id, "weapon_class": pairing.weapon_class,
-            "attributed_side": side, "attribution_p": p, "sector": verdict.sector,
+            "attributed_side": side, "attribution_p": p, "attribution_grade": attribution_grade(p), "sector": verdict.sector,
             "is_violation": verdict.is_violation, "rules": verdict.rules, "excused_by": verdict.excused_by,
             "confidence": confidence(kind, paired, ev["n_sensors"], signed), "agreement_version": verdict.agreement_version,
             "evidence": np.full(len(kind), "signed" if signed else "unsigned", dtype=object)}

@@ -144,6 +144,8 @@ EVENTS = Contract("events", (
     _c("weapon_class", "str", "", "Most likely weapon class of a paired fire event; empty if unknown."),
     _c("attributed_side", "str", "", "Party id of the firing party, or 'undetermined'."),
     _c("attribution_p", "float", "", "Probability of the attribution (0..1); empty when undetermined."),
+    _c("attribution_grade", "str", "", "attributed (p >= 0.95) | largely attributed (p >= 0.8) | undetermined; graded "
+                                       "apart from the confidence that the event happened."),
     _c("sector", "str", "", "Sector id of the agreement the event lies in; empty outside all sectors."),
     _c("is_violation", "bool", "", "Whether the event breaks a rule of the agreement in force."),
     _c("rules", "str", "", "Semicolon-separated ids of the rules broken; empty if none."),
