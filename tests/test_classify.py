@@ -39,3 +39,17 @@ def test_fire_split_between_launch_and_impact_is_fire_of_unsettled_kind() -> Non
     kind = classify(ev, ClassifyParams())
     assert list(kind) == ["unknown", "unknown", "launch"]
     assert list(split_fire(ev, kind)) == [True, True, False]
+
+
+def test_a_faint_unclear_event_under_a_storm_is_a_clap_before_pairing() -> None:
+    """Heard by four sensors that split launch / impact / unknown, under a storm: thunder already
+    in classify, so that a launch of nearby fire cannot become its partner; the same event well
+    heard, clearly labelled or away from the storm stays fire."""
+    storm = [(0.0, 0.0, "impact", 0.2, 0.8, 0.4, 8), (2.0, 60.0, "impact", 0.3, 0.7, 0.5, 7),
+             (4.0, 120.0, "launch", 0.1, 0.9, 0.4, 6)]
+    probes = [(3.0, 90.0, "impact", 0.5, 0.25, 0.03, 4),                   # faint, unclear, in the storm
+              (3.0, 95.0, "impact", 0.5, 0.25, 0.03, 9),                   # unclear but well heard
+              (3.0, 99.0, "impact", 0.75, 0.25, 0.03, 4),                  # faint but clearly labelled
+              (90.0, 99.0, "impact", 0.5, 0.25, 0.03, 4)]                  # faint, unclear, far away
+    kind = classify(level1(storm + probes), ClassifyParams())
+    assert list(kind[3:]) == ["thunder", "impact", "impact", "impact"]

@@ -37,6 +37,13 @@ class AcousticParams:
                                    # (kept as low-confidence detections); >= association.min_sensors: off
     sparse_amp_tol_ln: float = 1.0 # their members must agree on the source level (ln amplitude x distance)
     fragments: FragmentParams = field(default_factory=FragmentParams)
+    final_tukey_c: float = 0.33    # the reported fix: Tukey's biweight at its 95 %-efficiency constant, 4.685 x
+                                   # the timing precision (propagation.TIMING_FLOOR_S); membership keeps 0.6 s
+
+
+RMS_WINDOW_S = 0.325
+"""An event's ``rms_s`` is over its members within this many seconds of the fit: where the
+association's 0.6 s biweight gives half weight, whatever the final fix down-weights."""
 
 
 @dataclass(frozen=True)
@@ -123,17 +130,26 @@ def _final_locations(rows: np.ndarray, low: np.ndarray, x: np.ndarray, y: np.nda
         low = low[keep]                            # a merged event keeps its larger part's floor
         fix = relocate(merged[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
         fix, rows, low = _settle(fix, merged[keep], low, t, ps, sx, sy, model, params)
+    return _final_fix(fix, rows, low, t, ps, sx, sy, model, params)
+
+
+def _final_fix(fix, rows: np.ndarray, low: np.ndarray, t: np.ndarray, ps: np.ndarray, sx: np.ndarray,
+               sy: np.ndarray, model: Propagation, params: AcousticParams):
+    """Members settled, the reported position no longer lets picks 0.3-0.6 s off pull it: every
+    event is located once more at ``final_tukey_c`` and its members checked again: (fix, rows)."""
+    fix = relocate(rows, fix.x, fix.y, t, ps, sx, sy, model, fix.t0, tukey_c=params.final_tukey_c)
+    fix, rows, _ = _settle(fix, rows, low, t, ps, sx, sy, model, params, params.final_tukey_c)
     return fix, rows
 
 
 def _settle(fix, rows: np.ndarray, low: np.ndarray, t: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray,
-            model: Propagation, params: AcousticParams):
+            model: Propagation, params: AcousticParams, tukey_c: float = 0.6):
     """Prune members that no longer fit, drop events under their floor (``min_sensors``, or the
     repeat / low-confidence floor where ``low``) and relocate the rest: (fix, rows, low)."""
     a = params.association
     need = np.where(low, min(params.sparse_min_sensors, a.salvo.min_sensors), a.min_sensors)
     rows, keep = _prune(fix, rows, ps, sx, sy, a, need)
-    fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep])
+    fix = relocate(rows[keep], fix.x[keep], fix.y[keep], t, ps, sx, sy, model, fix.t0[keep], tukey_c=tukey_c)
     return fix, rows[keep], low[keep]
 
 
@@ -205,9 +221,9 @@ def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sen
         have = rows[k] >= 0
         m = rows[k][have]
         major, minor, az = ellipse(fix.cov[k, :2, :2])
-        w = fix.weights[k][have]
         r = fix.residuals[k][have]
-        rms = float(np.sqrt(np.mean(r[w > 0.5] ** 2))) if np.any(w > 0.5) else float("inf")
+        core = np.abs(r) < RMS_WINDOW_S
+        rms = float(np.sqrt(np.mean(r[core] ** 2))) if np.any(core) else float("inf")
         label, unknown_frac, win_frac = _vote(picks["kind"][m])
         out.append((fix.x[k], fix.y[k], fix.t0[k], major, minor, az, float(np.sqrt(max(fix.cov[k, 2, 2], 0.0))),
                     len(m), rms, label, unknown_frac, win_frac, len(m) < min_sensors))

@@ -39,6 +39,11 @@ def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
     kind[thunder_like] = "thunder"
     in_storm = _near_storm(events, thunder_like, params)
     kind[in_storm & (kind == "unknown")] = "thunder"
+    # under a storm, a faint event its few sensors label unclearly is a clap, before pairing can
+    # give it a chance partner among the launches of nearby fire
+    faint = (fire_frac < params.storm_keep_frac) & (np.asarray(events["n_sensors"]) < params.storm_keep_sensors)
+    near = _near_storm(events, kind == "thunder", params, min_events=1)
+    kind[near & faint & np.isin(kind, ("launch", "impact"))] = "thunder"
     return kind
 
 

@@ -136,7 +136,8 @@ EVENTS = Contract("events", (
     _c("azimuth_deg", "float", "degree", "Azimuth of the major axis, clockwise from north, 0..180."),
     _c("sigma_time_s", "float", "s", "1-sigma uncertainty of the origin time."),
     _c("n_sensors", "int", "", "Number of sensors whose picks define the event."),
-    _c("rms_s", "float", "s", "Root mean square of the arrival-time residuals."),
+    _c("rms_s", "float", "s", "Root mean square of the arrival-time residuals of the member picks within 0.325 s "
+                            "of the fit (a member further off is an outlier the fix gave no weight)."),
     _c("low_confidence", "bool", "", "Heard by fewer sensors than a scanned event needs (6): kept as a low-confidence "
                                      "detection, found as another round of a located salvo or on timing and source "
                                      "level alone; confidence at most possible."),
