@@ -130,12 +130,10 @@ def test_class_mix_learns_the_days_classes() -> None:
     assert abs(prior[0] - 0.7) < 0.07 and abs(prior[1] - 0.3) < 0.07 and prior[4] < 0.05
 
 
-def test_weapon_findings_meet_the_bars_over_many_days() -> None:
-    """Per unique weapon over 40 simulated days of the demo scenario, the batteries that fired
-    among the weapons and the day's launches beside the sightings (their true positions stand in
-    for the located ones, which err by ~15 m): precision >= 0.9 of violation findings, recall >=
-    0.95 of violating weapons where the coverage probability was >= 0.9 (issue 5's bars)."""
-    from truceline.evaluate_sources import evaluate_weapons
+def simulated_days(seeds: range):
+    """Per seed, a day of the demo scenario's drones (the batteries that fired among the weapons;
+    the day's true launches stand in for the located ones, which err by ~15 m): (zones, drones,
+    weapon findings)."""
     from truceline.simulate.drones import simulate_drones
     from truceline.simulate.scenario import ScenarioParams
     from truceline.simulate.world import make_truth
@@ -143,12 +141,22 @@ def test_weapon_findings_meet_the_bars_over_many_days() -> None:
     a = load_history(None).versions[-1]
     zones = Zones.from_agreement(a)
     world = World(np.asarray(a.contact_line.coords), a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(), ())
-    tp = flagged = hit = target = 0
-    for seed in range(1, 41):
+    for seed in seeds:
         fire = make_truth(world, ScenarioParams(seed=seed), np.random.default_rng(seed))
         d = simulate_drones(world, ScenarioParams().day_start, seed, fire=fire)
         launch = fire.take(fire["kind"].astype(str) == "launch")
-        f = weapon_findings(d.sightings, zones, d.coverage, launches=np.column_stack([launch["lon"], launch["lat"]]))
+        yield zones, d, weapon_findings(d.sightings, zones, d.coverage,
+                                        launches=np.column_stack([launch["lon"], launch["lat"]]))
+
+
+def test_weapon_findings_meet_the_bars_over_many_days() -> None:
+    """Per unique weapon over 40 simulated days of the demo scenario: precision >= 0.9 of
+    violation findings, recall >= 0.95 of violating weapons where the coverage probability was
+    >= 0.9 (issue 5's bars)."""
+    from truceline.evaluate_sources import evaluate_weapons
+
+    tp = flagged = hit = target = 0
+    for zones, d, f in simulated_days(range(1, 41)):
         s = evaluate_weapons(f, d.weapons, d.sighting_truth, d.coverage, zones)
         flagged += s["violation_findings"]
         tp += round(np.nan_to_num(s["precision"]) * s["violation_findings"])
@@ -165,24 +173,12 @@ def test_observed_none_seen_only_where_the_flights_could_see_over_many_days() ->
     zones are said to be 'not observed' every day (issue 5: no absence claimed from a look that could
     not see)."""
     from truceline.evaluate_sources import evaluate_absence
-    from truceline.simulate.drones import simulate_drones
-    from truceline.simulate.scenario import ScenarioParams
-    from truceline.simulate.world import make_truth
     from truceline.verify.absence import zone_statements
 
-    a = load_history(None).versions[-1]
-    zones = Zones.from_agreement(a)
-    world = World(np.asarray(a.contact_line.coords), a.party_ids[0], a.party_ids[1], a.effective_time.timestamp(), ())
-    said = wrong = below = unobserved = 0
-    for seed in range(1, 13):
-        fire = make_truth(world, ScenarioParams(seed=seed), np.random.default_rng(seed))
-        d = simulate_drones(world, ScenarioParams().day_start, seed, fire=fire)
-        launch = fire.take(fire["kind"].astype(str) == "launch")
-        f = weapon_findings(d.sightings, zones, d.coverage, launches=np.column_stack([launch["lon"], launch["lat"]]))
-        statements = zone_statements(zones, d.coverage, f)
-        s = evaluate_absence(statements, d.weapons, d.coverage, f, zones)
-        said, wrong = said + s["absent_statements"], wrong + s["absent_wrong"]
-        below, unobserved = below + s["absent_below_coverage"], unobserved + s["not_observed_statements"]
+    said = wrong = below = 0
+    for zones, d, f in simulated_days(range(1, 13)):
+        s = evaluate_absence(zone_statements(zones, d.coverage, f), d.weapons, d.coverage, f, zones)
+        said, wrong, below = said + s["absent_statements"], wrong + s["absent_wrong"], below + s["absent_below_coverage"]
         assert s["not_observed_statements"] > 0
     assert said > 300 and below == 0
     assert wrong / said <= 0.03, (wrong, said)
