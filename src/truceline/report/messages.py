@@ -193,13 +193,19 @@ MESSAGES: dict[str, tuple] = {
     "note.engagement": (
         "An engagement is fire grouped by place along the line and time. It is opened by the side of its earliest "
         "attributed round; \"undetermined\" when an unattributed round came first or both sides fired within seconds "
-        "of each other.",
+        "of each other. Its p is the probability that the opening round was fired by that side; it does not say "
+        "whether that round answered fire nearby that the grouping kept apart, or whether two exchanges that began "
+        "separately were grouped as one.",
         "Бойове зіткнення — вогонь, згрупований за місцем уздовж лінії та часом. Його відкриває сторона, якій "
         "приписано найраніший постріл; «не визначено», коли першим був неприписаний постріл або обидві сторони "
-        "стріляли з різницею в секунди.",
+        "стріляли з різницею в секунди. Його p — імовірність того, що перший постріл зробила ця сторона; вона не "
+        "каже, чи був цей постріл відповіддю на вогонь поблизу, який групування віднесло окремо, і чи не об'єднано "
+        "в одне два обміни вогнем, що почалися окремо.",
         "Боестолкновение — огонь, сгруппированный по месту вдоль линии и времени. Его открывает сторона, которой "
         "приписан самый ранний выстрел; «не определено», когда первым был неприписанный выстрел или обе стороны "
-        "стреляли с разницей в секунды."),
+        "стреляли с разницей в секунды. Его p — вероятность того, что первый выстрел сделала эта сторона; она не "
+        "говорит, был ли этот выстрел ответом на огонь поблизости, который группировка отнесла отдельно, и не "
+        "объединены ли в одно два обмена огнём, начавшиеся отдельно."),
     "note.incident": (
         "An incident gathers the evidence of one happening across sources (a launch, its impact, the fire seen from "
         "space). Confidence: corroborated (two independent sources), probable (one source, strong), possible (weak, "
