@@ -106,6 +106,18 @@ def test_csv_round_trip(tmp_path: Path) -> None:
             assert list(got) == list(want), col.name
 
 
+def test_csv_written_before_the_attribution_grade_reads_with_it_derived(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    write_events_csv(make_events(), path)
+    rows = path.read_text(encoding="utf-8").splitlines()
+    col = rows[0].split(",").index("attribution_grade")
+    path.write_text("\n".join(",".join(c for k, c in enumerate(r.split(",")) if k != col) for r in rows) + "\n",
+                    encoding="utf-8")
+    assert "attribution_grade" not in path.read_text(encoding="utf-8")
+    back = read_events_csv(path)
+    assert list(back["attribution_grade"]) == list(make_events()["attribution_grade"])
+
+
 def test_csv_formats_cells(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     write_events_csv(make_events(), path)

@@ -179,11 +179,9 @@ def _detection_there(agreement: Agreement, coverage: Coverage, kind: str, side: 
 
 def _violations(agreement: Agreement, events: Columns, m: dict[str, np.ndarray], coverage: Coverage,
                 tr: Translator) -> Table:
-    from truceline.verify.incidents import attribution_grade
-
     idx = np.flatnonzero(m["violation"])
     idx = idx[np.argsort(events["time"][idx], kind="stable")]
-    grade = attribution_grade(np.asarray(events["attribution_p"], float))
+    grade = events["attribution_grade"]
     rows = []
     for i in idx:
         side, kind = str(events["attributed_side"][i]), str(events["kind"][i])

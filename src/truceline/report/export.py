@@ -102,9 +102,17 @@ def read_events_csv(path: str | Path) -> Columns:
     """Read an events CSV written by :func:`write_events_csv` back into an ``EVENTS`` table.
 
     Raises ``ValueError`` naming the file, the line and the column of the first bad cell, or
-    the missing columns of a bad header. Extra columns are ignored.
+    the missing columns of a bad header. Extra columns are ignored. A file written before events
+    carried ``attribution_grade`` is read with the grade derived from ``attribution_p``.
     """
-    return read_table_csv(path, EVENTS)
+    with Path(path).open("r", encoding="utf-8-sig", newline="") as fh:
+        header = [h.strip() for h in next(csv.reader(fh), [])]
+    if "attribution_grade" in header or "attribution_p" not in header:
+        return read_table_csv(path, EVENTS)
+    from truceline.verify.incidents import attribution_grade
+    older = Contract(EVENTS.name, tuple(c for c in EVENTS.columns if c.name != "attribution_grade"))
+    table = read_table_csv(path, older)
+    return Columns.conform(EVENTS, {**table.data, "attribution_grade": attribution_grade(table["attribution_p"])})
 
 
 def read_table_csv(path: str | Path, contract: Contract) -> Columns:
