@@ -44,7 +44,8 @@ FIELDS = ("wall_s", "cpu_s", "picks_per_s", "peak_mb", "precision", "recall", "f
 TRUCELINE_FIELDS = ("loc_over_crlb", "ellipse95_coverage", "attribution_wrong_rate",
                     "attribution_wrong_rate_near_line", "attributed_fraction", "attribution_calibration_max_gap",
                     "initiator_accuracy", "initiator_wrong_rate", "initiator_accuracy_isolated",
-                    "initiator_wrong_rate_isolated", "initiator_ceiling_accuracy", "initiator_ceiling_wrong_rate",
+                    "initiator_wrong_rate_isolated", "initiator_stated_p", "initiator_right_when_named",
+                    "initiator_ceiling_accuracy", "initiator_ceiling_wrong_rate",
                     "thunder_as_fire", "blast_window_recall", "n_fire_in_blast_windows")
 
 

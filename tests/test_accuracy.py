@@ -108,8 +108,11 @@ def test_who_opened_fire_is_as_good_as_the_grouping_allows(small: dict) -> None:
     events (the simulator draws engagements independently, so some start minutes after another
     at the same place and no observation can tell them apart: issue 4's 95 % is above that ceiling)."""
     ceiling = small["ceiling"]
-    assert small["initiator_accuracy"] >= ceiling["initiator_accuracy"] - 0.05, (small, ceiling)  # 0.824 vs 0.843
+    assert small["initiator_accuracy"] >= ceiling["initiator_accuracy"] - 0.05, (small, ceiling)  # 0.863 vs 0.882
     assert small["initiator_accuracy_isolated"] >= 0.85, small        # measured 0.909
+    # the opener's p carries the grouping's ambiguity: on average it says how often the opener is right
+    # (51 engagements: +-0.05 of sampling error; a p of the opening round alone read 1.00 against 0.82 right)
+    assert abs(small["initiator_stated_p"] - small["initiator_right_when_named"]) <= 0.08, small  # 0.894 vs 0.863
 
 
 def test_counter_battery_fire_does_not_confuse_pairing(small: dict) -> None:

@@ -279,20 +279,28 @@ def initiator(truth_events: Columns, reported: Columns | None, *, max_dist_m: fl
     true = true_engagements(truth_events)
     if reported is None:
         return {"initiator_accuracy": None, "initiator_wrong_rate": None, "initiator_accuracy_isolated": None,
-                "initiator_wrong_rate_isolated": None, "n_true_engagements": len(true),
+                "initiator_wrong_rate_isolated": None, "initiator_stated_p": None, "initiator_right_when_named": None,
+                "n_true_engagements": len(true),
                 "n_true_engagements_isolated": int((~is_entangled(true, max_dist_m=max_dist_m, slack_s=slack_s)).sum()),
                 "n_reported_engagements": None}
     named = np.full(len(true), "", dtype=object)
+    stated = np.full(len(true), np.nan)
+    has_p = "opened_by_p" in reported
     for lo in range(0, len(true), 256):
         block = slice(lo, lo + 256)
         best = _best_overlap(true.take(np.arange(len(true))[block]), reported, max_dist_m, slack_s)
         named[block] = np.where(best >= 0, reported["opened_by"].astype(str)[np.maximum(best, 0)], "")
+        if has_p and len(reported):
+            stated[block] = np.where(best >= 0, reported["opened_by_p"].astype(float)[np.maximum(best, 0)], np.nan)
     opener = true["opened_by"].astype(str)
     said = ~np.isin(named.astype(str), UNDETERMINED)
     right, wrong, alone = said & (named == opener), said & (named != opener), ~is_entangled(true, max_dist_m=max_dist_m,
                                                                                            slack_s=slack_s)
+    p = stated[said & np.isfinite(stated)]
     return {"initiator_accuracy": _mean(right), "initiator_wrong_rate": _mean(wrong),
             "initiator_accuracy_isolated": _mean(right[alone]), "initiator_wrong_rate_isolated": _mean(wrong[alone]),
+            "initiator_stated_p": float(np.mean(p)) if len(p) else None,
+            "initiator_right_when_named": _mean(right[said]) if said.any() else None,
             "n_true_engagements": len(true), "n_true_engagements_isolated": int(alone.sum()),
             "n_reported_engagements": len(reported)}
 

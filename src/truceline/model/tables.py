@@ -177,10 +177,13 @@ ENGAGEMENTS = Contract("engagements", (
     _c("sector", "str", "", "The sector most of its events lie in; empty outside all sectors."),
     _c("n_events", "int", "", "Fire events (launches and impacts) in it."),
     _c("n_launches", "int", "", "Launches among them."),
-    _c("opened_by", "str", "", "Party id of the side that opened fire (its earliest attributed launch), or "
+    _c("opened_by", "str", "", "Party id of the side that opened fire (the side of its first fire mission), or "
                                "'undetermined'."),
-    _c("opened_by_p", "float", "", "Attribution probability of that opening launch; empty when undetermined."),
-    _c("opening_event_id", "str", "", "event_id of the earliest attributed launch (the evidence); empty if none."),
+    _c("opened_by_p", "float", "", "Probability that this side opened it: the opening mission's attribution "
+                                   "probability times the probability that each of the other side's missions "
+                                   "answered it rather than opened an exchange of its own; empty when undetermined."),
+    _c("opening_event_id", "str", "", "event_id of the first round of its first attributed mission (the evidence); "
+                                      "empty if none."),
     _c("event_ids", "str", "", "Space-separated event_ids of all its fire events."),
 ))
 

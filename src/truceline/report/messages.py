@@ -191,21 +191,26 @@ MESSAGES: dict[str, tuple] = {
         "попадания её огня обычно на другой, поэтому число попаданий читайте рядом с вероятностью обнаружения той "
         "стороны, где они произошли."),
     "note.engagement": (
-        "An engagement is fire grouped by place along the line and time. It is opened by the side of its earliest "
-        "attributed round; \"undetermined\" when an unattributed round came first or both sides fired within seconds "
-        "of each other. Its p is the probability that the opening round was fired by that side; it does not say "
-        "whether that round answered fire nearby that the grouping kept apart, or whether two exchanges that began "
-        "separately were grouped as one.",
-        "Бойове зіткнення — вогонь, згрупований за місцем уздовж лінії та часом. Його відкриває сторона, якій "
-        "приписано найраніший постріл; «не визначено», коли першим був неприписаний постріл або обидві сторони "
-        "стріляли з різницею в секунди. Його p — імовірність того, що перший постріл зробила ця сторона; вона не "
-        "каже, чи був цей постріл відповіддю на вогонь поблизу, який групування віднесло окремо, і чи не об'єднано "
-        "в одне два обміни вогнем, що почалися окремо.",
-        "Боестолкновение — огонь, сгруппированный по месту вдоль линии и времени. Его открывает сторона, которой "
-        "приписан самый ранний выстрел; «не определено», когда первым был неприписанный выстрел или обе стороны "
-        "стреляли с разницей в секунды. Его p — вероятность того, что первый выстрел сделала эта сторона; она не "
-        "говорит, был ли этот выстрел ответом на огонь поблизости, который группировка отнесла отдельно, и не "
-        "объединены ли в одно два обмена огнём, начавшиеся отдельно."),
+        "An engagement is an exchange of fire: fire missions (a battery's rounds seconds apart) grouped by place "
+        "along the line and time, a mission of the other side minutes later nearby counting as a reply. It is opened "
+        "by the side of its first mission; \"undetermined\" when an unattributed round came first or both sides "
+        "fired within seconds of each other. Its p is the probability that this side opened it: that the first "
+        "mission was that side's, and that the other side's fire in it answered rather than began an exchange of its "
+        "own (two exchanges that begin at one place minutes apart cannot be told apart, which lowers p).",
+        "Бойове зіткнення — обмін вогнем: вогневі завдання (постріли однієї батареї з інтервалом у секунди), "
+        "згруповані за місцем уздовж лінії та часом; завдання іншої сторони за кілька хвилин поблизу вважається "
+        "відповіддю. Його відкриває сторона першого завдання; «не визначено», коли першим був неприписаний постріл "
+        "або обидві сторони стріляли з різницею в секунди. Його p — імовірність того, що зіткнення відкрила ця "
+        "сторона: що перше завдання виконала вона і що вогонь іншої сторони в ньому був відповіддю, а не початком "
+        "окремого обміну (два обміни, що почалися в одному місці з різницею в кілька хвилин, не розрізнити, і це "
+        "знижує p).",
+        "Боестолкновение — обмен огнём: огневые задачи (выстрелы одной батареи с интервалом в секунды), "
+        "сгруппированные по месту вдоль линии и времени; задача другой стороны через несколько минут поблизости "
+        "считается ответом. Его открывает сторона первой задачи; «не определено», когда первым был неприписанный "
+        "выстрел или обе стороны стреляли с разницей в секунды. Его p — вероятность того, что столкновение открыла "
+        "эта сторона: что первую задачу выполнила она и что огонь другой стороны в нём был ответом, а не началом "
+        "отдельного обмена (два обмена, начавшиеся в одном месте с разницей в несколько минут, не различить, и это "
+        "снижает p)."),
     "note.incident": (
         "An incident gathers the evidence of one happening across sources (a launch, its impact, the fire seen from "
         "space). Confidence: corroborated (two independent sources), probable (one source, strong), possible (weak, "

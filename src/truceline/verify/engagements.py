@@ -1,29 +1,47 @@
-"""Engagements: fire grouped by place and time, each naming the side that opened fire.
+"""Engagements: fire grouped into exchanges, each naming the side that opened fire, with how sure.
 
-Level 2. Fire events (launches and impacts) are linked when their positions along the contact
-line (chainage) lie within ``link_m`` of each other and their firing times within ``gap_s``
-(single linkage: an exchange of fire stays one engagement while it keeps going; the depth of a
-battery behind the line does not separate its launches from its impacts). An event's firing
-time is its own time for a launch, its paired launch's for a paired impact, and ``impact_lead_s``
-before it for an unpaired one.
+Level 2, in two steps.
 
-The side that *opened* an engagement is the side of its earliest attributed fire event (by
-firing time), with that event's attribution probability, or ``undetermined`` when
+1. **Missions.** Rounds fired from one place within seconds of each other are one fire mission (a
+   battery's salvo): two fire events join when their sources lie within ``join_m`` and their
+   firing times within ``join_s``, and no attributed side contradicts the other. An event's
+   source is its own position for a launch, its launch's for a paired impact; impacts also join
+   when they land within ``join_m`` and ``join_s`` of each other (a salvo seen by its impacts
+   only). Its firing time is its own time for a launch, its launch's for a paired impact, and
+   ``impact_lead_s`` before it for an unpaired one.
+2. **Exchanges.** Missions are taken in time order. A mission either *answers* an exchange still
+   going on nearby, or *opens* a new one. It answers exchange E with likelihood
 
-- a fire event that could not be attributed was fired more than ``tie_s`` earlier (someone fired
-  first and the evidence does not say who), or
-- an event attributed to the other side was fired within ``tie_s`` of it (the evidence cannot
-  order them), or
-- no event of the engagement is attributed.
+       L = p_continue / (reply_s[1] - reply_s[0]) * N(s - s_E; 0, sigma)
 
-The evidence of each engagement is the list of its events; the opening event is named.
+   if it was fired ``reply_s`` after E's last fire and by the other side (an unattributed mission
+   may join either), where s is its chainage along the contact line, s_E the mean chainage of E's
+   missions and sigma = place_sigma_m * sqrt(1 + 1/n) over E's n missions (target_sigma_m added in
+   quadrature for a mission seen by its impacts only). It opens one with density lambda / 2: the
+   day's rate of new exchanges per metre of line and second, for one side, estimated from the day
+   itself (three passes of the grouping from one exchange per mission). The larger wins; the
+   probability that an answering mission in fact opened an exchange of its own is
+   ``(lambda/2) / (lambda/2 + L)``.
+
+The side that *opened* an exchange is the side of its first mission. Its ``opened_by_p`` is that
+mission's attribution probability times, for every later mission of the *other* side, the
+probability that it answered rather than opened (where it opened, the other side opened an
+exchange the grouping took for a reply). The opener is ``undetermined`` when
+
+- the first mission is not attributed and an attributed one follows more than ``tie_s`` later
+  (someone fired first and the evidence does not say who), or
+- the other side fired within ``tie_s`` of the first mission, nearby (the evidence cannot order
+  them), or
+- no mission is attributed, or ``opened_by_p`` is below ``min_opener_p``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -33,16 +51,49 @@ from truceline.rules.zones import Zones
 
 UNDETERMINED = "undetermined"
 FIRE = ("launch", "impact")
+SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 @dataclass(frozen=True)
 class EngagementParams:
-    """Settings of engagement grouping and of naming the opener."""
+    """Settings of mission and exchange grouping and of naming the opener."""
 
-    link_m: float = 6_000.0    # fire events this close along the line can belong to one engagement ...
-    gap_s: float = 1_300.0     # ... when fired no more than this apart (a reply may take 20 minutes)
-    tie_s: float = 20.0        # fire from both sides this close in time: cannot say who opened
-    impact_lead_s: float = 20.0  # an unpaired impact was fired about this long before it landed
+    join_m: float = 800.0          # rounds of one mission are fired from within this distance ...
+    join_s: float = 25.0           # ... and this long of each other (a battery fires every 3-7 s)
+    reply_s: tuple[float, float] = (30.0, 1_400.0)  # a reply is fired this long after the fire it answers
+    place_sigma_m: float = 3_000.0  # an exchange's batteries spread this much along the line
+    target_sigma_m: float = 2_500.0  # and a mission's impacts this much about its battery
+    p_continue: float = 0.7        # the chance an exchange goes on after each mission
+    tie_s: float = 20.0            # fire from both sides this close in time: cannot say who opened
+    impact_lead_s: float = 20.0    # an unpaired impact was fired about this long before it landed
+    min_opener_p: float = 0.0      # name the opener only when opened_by_p reaches this
+    rate_floor: tuple[float, float] = (100_000.0, 21_600.0)  # line length (m) and time (s) at least, in lambda
+
+
+@dataclass(frozen=True)
+class Missions:
+    """Fire missions: each fire event's mission, and per mission its side, time and place."""
+
+    of_event: NDArray[np.int64]    # per fire event (in the order given), its mission
+    side: NDArray[np.object_]
+    p: NDArray[np.float64]         # attribution probability of its side (nan if unattributed)
+    fired: NDArray[np.float64]     # first firing time
+    last: NDArray[np.float64]      # last event time (its last impact, usually)
+    chainage: NDArray[np.float64]  # of its battery, or of its impacts where no launch was located
+    located: NDArray[np.bool_]     # whether its battery was located
+    first_event: NDArray[np.int64]  # the fire event (index into the rows given) fired first
+
+
+@dataclass
+class _Exchange:
+    missions: list[int] = field(default_factory=list)
+    places: list[float] = field(default_factory=list)
+    place_sum: float = 0.0
+    opener: str = UNDETERMINED     # the side of its first attributed mission
+    last_side: str = UNDETERMINED
+    last: float = -np.inf
+    answered: list[float] = field(default_factory=list)  # P(opened instead) of the other side's answers
+    tied: bool = False
 
 
 def engagements(events: Columns, zones: Zones,
@@ -53,22 +104,17 @@ def engagements(events: Columns, zones: Zones,
     label = np.full(len(events), "", dtype=object)
     if len(fire) == 0:
         return Columns.empty(ENGAGEMENTS), label
-    fired = firing_times(events, params)[fire]
-    chain = zones.contact_line.chainage_m(np.asarray(events["lon"], float)[fire], np.asarray(events["lat"], float)[fire])
-    scale = params.link_m / params.gap_s
-    pairs = cKDTree(np.column_stack([chain, fired * scale])).query_pairs(params.link_m, p=np.inf,
-                                                                         output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])) if len(pairs) else ([], ([], [])),
-                       shape=(len(fire), len(fire)))
-    _, group = connected_components(graph, directed=False)
-    starts = np.array([fired[group == g].min() for g in range(group.max() + 1)])
+    fired_all = firing_times(events, params)
+    m = missions(events, fire, fired_all, zones, params)
+    exchanges = exchange_missions(m, params)
+    starts = np.array([m.fired[x.missions[0]] for x in exchanges])
     order = np.argsort(starts, kind="stable")
-    rank = np.empty(len(starts), dtype=np.int64)
-    rank[order] = np.arange(len(starts))                                   # numbered in time order
-    ids = np.array([f"G{r + 1:05d}" for r in rank], dtype=object)
-    label[fire] = ids[group]
-    all_fired = firing_times(events, params)
-    rows = [_one(events, fire[group == g], all_fired, ids[g], params) for g in order]
+    rows = []
+    for rank, k in enumerate(order):
+        ident = f"G{rank + 1:05d}"
+        members = fire[np.isin(m.of_event, exchanges[k].missions)]
+        label[members] = ident
+        rows.append(_row(events, members, fired_all, ident, exchanges[k], m, fire, params))
     return Columns.from_rows(ENGAGEMENTS, rows), label
 
 
@@ -77,31 +123,148 @@ def firing_times(events: Columns, params: EngagementParams) -> np.ndarray:
     unpaired impact's time less ``impact_lead_s``."""
     t = np.asarray(events["time"], float)
     kind = np.asarray(events["kind"], dtype=object)
-    row = {str(e): k for k, e in enumerate(events["event_id"])}
-    partner = np.array([row.get(str(p), -1) for p in events["pair_id"]], dtype=np.int64)
+    partner = _partners(events)
     out = t.copy()
     impact = kind == "impact"
     out[impact] = np.where(partner[impact] >= 0, t[np.maximum(partner[impact], 0)], t[impact] - params.impact_lead_s)
     return out
 
 
-def _one(events: Columns, rows: np.ndarray, fired_all: np.ndarray, ident: str, params: EngagementParams) -> dict:
-    fired = fired_all[rows]
-    rows, fired = rows[np.argsort(fired, kind="stable")], np.sort(fired, kind="stable")
+def _partners(events: Columns) -> NDArray[np.int64]:
+    row = {str(e): k for k, e in enumerate(events["event_id"])}
+    return np.array([row.get(str(p), -1) for p in events["pair_id"]], dtype=np.int64)
+
+
+def missions(events: Columns, fire: NDArray[np.int64], fired_all: NDArray[np.float64], zones: Zones,
+             params: EngagementParams = EngagementParams()) -> Missions:
+    """Group the fire events ``fire`` (row indices of ``events``) into missions."""
+    kind = np.asarray(events["kind"], dtype=object)[fire]
+    partner = _partners(events)[fire]
+    lon, lat = np.asarray(events["lon"], float), np.asarray(events["lat"], float)
+    launch = kind == "launch"
+    known = launch | (partner >= 0)
+    src = np.where(launch, fire, np.where(partner >= 0, partner, fire))     # the row whose position is the source
+    line = zones.contact_line
+    sx, sy = line.projection.to_xy(lon[src], lat[src])
+    ix, iy = line.projection.to_xy(lon[fire], lat[fire])
+    fired, t = fired_all[fire], np.asarray(events["time"], float)[fire]
+    side = np.asarray(events["attributed_side"], dtype=object)[fire].astype(str)
+    p = np.asarray(events["attribution_p"], float)[fire]
+    scale = params.join_m / params.join_s
+    links = [_close(np.flatnonzero(known), np.column_stack([sx, sy, fired * scale]), params.join_m),
+             _close(np.flatnonzero(~launch), np.column_stack([ix, iy, t * scale]), params.join_m)]
+    pairs = np.concatenate(links)
+    a, b = side[pairs[:, 0]], side[pairs[:, 1]]
+    pairs = pairs[(a == b) | (a == UNDETERMINED) | (b == UNDETERMINED)]
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(fire), len(fire)))
+    _, of_event = connected_components(graph, directed=False)
+    chain = line.chainage_m(lon[src], lat[src])
+    n = int(of_event.max()) + 1
+    out_side, out_p = np.full(n, UNDETERMINED, dtype=object), np.full(n, np.nan)
+    first = np.zeros(n, dtype=np.int64)
+    located = np.bincount(of_event, known, n) > 0
+    where = np.bincount(of_event, np.where(known, chain, 0.0), n) / np.maximum(np.bincount(of_event, known, n), 1)
+    where[~located] = (np.bincount(of_event, chain, n) / np.bincount(of_event, minlength=n))[~located]
+    by_mission = np.argsort(of_event, kind="stable")
+    for k, rows in enumerate(np.split(by_mission, np.cumsum(np.bincount(of_event, minlength=n))[:-1])):
+        rows = rows[np.argsort(fired[rows], kind="stable")]
+        first[k] = rows[0]
+        named = rows[side[rows] != UNDETERMINED]
+        if len(named):
+            values, counts = np.unique(side[named], return_counts=True)
+            out_side[k] = str(values[np.argmax(counts)])
+            out_p[k] = float(np.max(p[named][side[named] == out_side[k]]))
+    return Missions(of_event=of_event.astype(np.int64), side=out_side, p=out_p,
+                    fired=np.minimum.reduceat(fired[by_mission], _starts(of_event[by_mission])),
+                    last=np.maximum.reduceat(t[by_mission], _starts(of_event[by_mission])),
+                    chainage=where, located=located, first_event=first)
+
+
+def _close(rows: NDArray[np.int64], xyz: NDArray[np.float64], radius: float) -> NDArray[np.int64]:
+    if len(rows) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = cKDTree(xyz[rows]).query_pairs(radius, p=np.inf, output_type="ndarray")
+    return rows[pairs].reshape(-1, 2)
+
+
+def _starts(sorted_groups: NDArray[np.int64]) -> NDArray[np.intp]:
+    return np.r_[0, np.flatnonzero(np.diff(sorted_groups)) + 1].astype(np.intp)
+
+
+def exchange_missions(m: Missions, params: EngagementParams = EngagementParams()) -> list[_Exchange]:
+    """Missions grouped into exchanges of fire (see the module's docstring), in time order."""
+    span = max(float(np.ptp(m.chainage)), params.rate_floor[0]) * max(float(np.ptp(m.fired)), params.rate_floor[1])
+    rate = len(m.fired) / span
+    for _ in range(3):
+        exchanges = _group(m, rate, params)
+        rate = len(exchanges) / span
+    return exchanges
+
+
+def _group(m: Missions, rate: float, params: EngagementParams) -> list[_Exchange]:
+    order = np.argsort(m.fired, kind="stable")
+    opens = rate / 2.0
+    lo, hi = params.reply_s
+    density = params.p_continue / (hi - lo)
+    reach = 8.0 * math.hypot(params.place_sigma_m, params.target_sigma_m)   # beyond: no chance of answering
+    done: list[_Exchange] = []
+    live: list[_Exchange] = []
+    for k in order:
+        t, side, s = float(m.fired[k]), str(m.side[k]), float(m.chainage[k])
+        still = [x for x in live if t - x.last <= hi]
+        done.extend(x for x in live if t - x.last > hi)
+        live = still
+        best, like, tie = None, 0.0, None
+        extra = 0.0 if m.located[k] else params.target_sigma_m ** 2
+        for x in live:
+            ds = s - x.place_sum / len(x.places)
+            if abs(ds) > reach:
+                continue
+            sigma = math.sqrt(params.place_sigma_m ** 2 * (1.0 + 1.0 / len(x.places)) + extra)
+            near = math.exp(-0.5 * (ds / sigma) ** 2) / (SQRT_2PI * sigma)
+            if (side != UNDETERMINED and x.opener not in (UNDETERMINED, side) and len(x.missions) == 1
+                    and t - m.fired[x.missions[0]] <= params.tie_s and abs(s - x.places[0]) <= 3 * sigma):
+                tie = x                                     # both sides opened within seconds, nearby
+                continue
+            if side != UNDETERMINED and x.last_side == side:
+                continue                                    # a side does not answer itself
+            if side != UNDETERMINED and t - x.last < lo:
+                continue
+            if density * near > like:
+                best, like = x, density * near
+        if tie is not None:
+            best, tie.tied = tie, True
+        elif best is None or like < opens:
+            best = _Exchange()
+            live.append(best)
+        elif side != UNDETERMINED and best.opener not in (UNDETERMINED, side):
+            best.answered.append(opens / (opens + like))
+        best.missions.append(int(k))
+        best.places.append(s)
+        best.place_sum += s
+        best.last = max(best.last, float(m.last[k]))
+        if side != UNDETERMINED:
+            best.last_side = side
+            best.opener = best.opener if best.opener != UNDETERMINED else side
+    return done + live
+
+
+def _row(events: Columns, rows: np.ndarray, fired_all: np.ndarray, ident: str, x: _Exchange, m: Missions,
+         fire: np.ndarray, params: EngagementParams) -> dict:
+    rows = rows[np.argsort(fired_all[rows], kind="stable")]
     t = np.asarray(events["time"], float)[rows]
     kind = np.asarray(events["kind"], dtype=object)[rows]
-    side = np.asarray(events["attributed_side"], dtype=object)[rows]
-    p = np.asarray(events["attribution_p"], float)[rows]
     sector = np.asarray(events["sector"], dtype=object)[rows]
-    known = np.flatnonzero(side != UNDETERMINED)
+    sides = m.side[x.missions].astype(str)
+    known = np.flatnonzero(sides != UNDETERMINED)
     opened_by, opened_p, first = UNDETERMINED, np.nan, ""
     if len(known):
-        k = known[0]
-        first = str(events["event_id"][rows[k]])
-        unknown_before = np.any((side == UNDETERMINED) & (fired < fired[k] - params.tie_s))
-        other_close = np.any((side != UNDETERMINED) & (side != side[k]) & (fired <= fired[k] + params.tie_s))
-        if not unknown_before and not other_close:
-            opened_by, opened_p = str(side[k]), float(p[k])
+        k = x.missions[int(known[0])]
+        first = str(events["event_id"][fire[m.first_event[k]]])
+        unknown_before = m.fired[k] > m.fired[x.missions[0]] + params.tie_s
+        p = float(m.p[k]) * float(np.prod(1.0 - np.asarray(x.answered)))
+        if not unknown_before and not x.tied and p >= params.min_opener_p:
+            opened_by, opened_p = str(m.side[k]), p
     named = sector[sector != ""]
     values, counts = np.unique(named, return_counts=True) if len(named) else (np.array([""]), np.array([1]))
     return {"engagement_id": ident, "start": float(t.min()), "end": float(t.max()),
