@@ -40,3 +40,34 @@ def test_a_source_split_between_the_rows_is_merged_and_two_rounds_are_not() -> N
     assert list(keep) == [True, False, True, True]
     assert sorted(merged[0][merged[0] >= 0]) == list(range(12))
     assert (merged[2] >= 0).sum() == 6 and (merged[3] >= 0).sum() == 6
+
+
+def test_a_mixture_of_two_rounds_is_replaced_by_the_rounds() -> None:
+    """Three rounds of a salvo, 4 s apart, from one place: the first located on all sixteen
+    sensors; an event made of the second round's picks at five southern sensors and the third's at
+    five northern ones is replaced by the two rounds, each with all sixteen picks, at the salvo's
+    place (low-confidence repeats, to be relocated); a lone event of its own stays."""
+    from truceline.fusion.fragments import unmix_salvos
+    from truceline.fusion.salvo import SalvoParams
+
+    sx, sy = network()
+    model = Propagation(0.0, np.array([SPEED]), (0.0, 0.0), np.zeros(len(sx)))
+    every = np.arange(16)
+    rounds = [arrivals(sx, sy, 20_000.0, 500.0, t0, every) for t0 in (1_000.0, 1_004.0, 1_008.0)]
+    lone = arrivals(sx, sy, 40_000.0, 0.0, 5_000.0, np.arange(3, 8))
+    t = np.r_[rounds[0], rounds[1], rounds[2], lone]
+    ps = np.r_[every, every, every, np.arange(3, 8)]
+    mixture = np.r_[16 + np.arange(0, 5), 32 + np.arange(8, 13)]
+    rows = np.full((3, 16), -1)
+    rows[0] = np.arange(16)
+    rows[1, :10] = mixture
+    rows[2, :5] = 48 + np.arange(5)
+    x, y = np.array([20_000.0, 21_500.0, 40_000.0]), np.array([500.0, 1_200.0, 0.0])
+    t0 = np.array([1_000.0, 1_005.5, 5_000.0])
+    out, low, ox, oy, ot0 = unmix_salvos(x, y, t0, rows, np.array([False, False, True]), t, ps, sx, sy, model,
+                                         SalvoParams(), 24)
+    members = [sorted(r[r >= 0]) for r in out]
+    assert members[:2] == [list(range(16)), list(range(48, 53))]
+    assert sorted(members[2:]) == [list(range(16, 32)), list(range(32, 48))]
+    assert list(low) == [False, True, True, True]
+    assert np.allclose(ox[2:], 20_000.0) and np.allclose(oy[2:], 500.0)

@@ -15,7 +15,7 @@ import numpy as np
 
 from truceline.fusion.associate import AssociationParams, Hypothesis, associate
 from truceline.fusion.explain import ExplainParams, explain
-from truceline.fusion.fragments import FragmentParams, absorb, merge_splits
+from truceline.fusion.fragments import FragmentParams, absorb, merge_splits, unmix_salvos
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
 from truceline.geodesy import LocalProjection
@@ -124,6 +124,12 @@ def _final_locations(rows: np.ndarray, low: np.ndarray, x: np.ndarray, y: np.nda
     if absorbed.shape != rows.shape or (absorbed != rows).any():
         fix = relocate(absorbed, fix.x, fix.y, t, ps, sx, sy, model, fix.t0)
         fix, rows, low = _settle(fix, absorbed, low, t, ps, sx, sy, model, params)
+    if params.fragments.unmix:
+        unmixed = unmix_salvos(fix.x, fix.y, fix.t0, rows, low, t, ps, sx, sy, model, a.salvo, a.scan.neighbours,
+                               params.fragments)
+        if unmixed[0] is not rows:
+            fix = relocate(unmixed[0], *unmixed[2:4], t, ps, sx, sy, model, unmixed[4])
+            fix, rows, low = _settle(fix, unmixed[0], unmixed[1], t, ps, sx, sy, model, params)
     merged, keep = merge_splits(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, a.final_tol_s, a.speed_uncertainty,
                                 params.fragments)
     if not keep.all():

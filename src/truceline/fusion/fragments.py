@@ -8,6 +8,9 @@ Two failures of greedy association leave an event that should not exist:
 - a *mixture*: picks of two or three rounds of a salvo, each missing from its own round's event,
   fitted together at a wrong place.
 
+Where no single larger event predicts a mixture's picks (its rounds lie seconds after the
+located round, not at it), :func:`unmix_salvos` finds the rounds through the salvo's moveout.
+
 A third failure leaves two events for one source: a *split*, the source's sensors shared out
 between two events that each locate it on their own, a few hundred metres and a second apart
 (typically the sensor row on each side of the line). :func:`merge_splits` relocates each such
@@ -22,12 +25,13 @@ of a salvo are seconds apart at one place, so a real round's picks fit no other 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from truceline.fusion.propagation import Propagation, padded, relocate
+from truceline.fusion.salvo import SalvoParams, repeats
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class FragmentParams:
     split_s: float = 4.0       # ... and origin time, ...
     split_shared: int = 1      # ... sharing at most this many sensors, are tried as one source,
     split_fit: float = 0.8     # merged where this share of their picks fits the joint location
+    unmix: bool = True         # replace mixtures of a salvo's rounds by the rounds
+    unmix_fit: float = 0.6     # share of an event's picks the rounds at a nearby event's place must explain
+    unmix_same_s: float = 1.0  # a round found whose start is this close to an event's at that place is that event
+    unmix_lag_tol_s: float = 0.8  # a round's picks share a lag within this at that place (impacts scatter)
+    unmix_groups: int = 1      # shared-lag groups (besides the nearby event's own arrivals) a mixture must show
+    unmix_gap_s: float = 2.0   # rounds of a salvo leave at least this far apart (a battery fires every 3-7 s)
 
 
 def absorb(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, t: np.ndarray, ps: np.ndarray,
@@ -158,3 +168,154 @@ def _split_pairs(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray,
         union.append(np.concatenate([members[a], extra]))
         order.append((a, b))
     return np.array(order, dtype=np.int64).reshape(-1, 2), padded(union)
+
+
+def unmix_salvos(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, low: np.ndarray, t: np.ndarray,
+                 ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, model: Propagation, salvo: SalvoParams,
+                 width: int, params: FragmentParams = FragmentParams()
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mixtures of a salvo's rounds replaced by the rounds: ``(rows, low, x, y, t0)``.
+
+    Event B is tried against each event A near it in place (``near_m``) and time (the salvo's
+    ``max_lag_s``) with at least as many picks: B's picks are turned into lags against A's
+    predicted arrivals. Rounds fired from A's place show as lags shared by several sensors; where
+    at least ``unmix_fit`` of B's picks share a lag with another of them (and are not A's own
+    arrivals), the rounds are searched for at A's place as in association (:func:`repeats`) among
+    the free picks and B's. B is replaced by them when there are two or more, each holding two
+    of B's picks or more, together ``unmix_fit`` of them, starting ``unmix_gap_s`` apart and
+    sharing two sensors pairwise (rounds heard alike; otherwise B is one source, a little off).
+    A round starting within ``unmix_same_s`` of an event at A's place gives it the picks it lacks;
+    the others become low-confidence repeats (``low``) placed at A, to be relocated.
+    """
+    n = len(rows)
+    if n < 2:
+        return rows, low, x, y, t0
+    salvo = replace(salvo, lag_tol_s=params.unmix_lag_tol_s)
+    size = (rows >= 0).sum(axis=1)
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(params.near_m, output_type="ndarray").reshape(-1, 2)
+    pairs = np.concatenate([pairs, pairs[:, ::-1]])
+    a, b = pairs[:, 0], pairs[:, 1]
+    ok = (size[a] >= size[b]) & (np.abs(t0[a] - t0[b]) <= salvo.max_lag_s)
+    a, b = a[ok], b[ok]
+    if len(a) == 0:
+        return rows, low, x, y, t0
+    tc = t - model.terms[ps]
+    by_sensor = np.lexsort((tc, ps))
+    offsets = np.searchsorted(ps[by_sensor], np.arange(len(sx) + 1))
+    lag = _lags_against(x[a], y[a], t0[a], rows[b], tc, ps, sx, sy, model)
+    shared, groups = _shared_lag_share(lag, 2 * salvo.lag_tol_s, own=2 * salvo.lag_tol_s)
+    tried = (shared >= params.unmix_fit * size[b]) & (groups >= params.unmix_groups)
+    a, b, shared = a[tried], b[tried], shared[tried]
+    best = np.lexsort((-size[a], -shared, b))                            # per B, the A that lines up most of its picks
+    first = best[np.r_[True, b[best][1:] != b[best][:-1]]] if len(best) else best
+    a, b = a[first], b[first]
+    owner = np.full(len(t), -1, dtype=np.int64)
+    r, c = np.nonzero(rows >= 0)
+    owner[rows[r, c]] = r
+    members = [list(m[m >= 0]) for m in rows]
+    gone = np.zeros(n, dtype=bool)
+    new_rows, new_at = [], []
+    changed = False
+    for k in np.lexsort((a, b, size[b])):
+        e, src = int(b[k]), int(a[k])
+        if gone[e] or gone[src]:
+            continue
+        mine = np.asarray(members[e], dtype=np.int64)
+        suspects = np.zeros(n + 1, dtype=bool)                # the other mixtures tried at A share the salvo's picks
+        suspects[b[(a == src) & ~gone[b]]] = True
+        speed = np.atleast_1d(model.speed(t0[src]))
+        near = _window(src, x, y, t0, float(speed[0]), sx, tc, by_sensor, offsets, salvo, sy, model.wind)
+        held = owner[near]                      # only the picks the search at A can see are looked at
+        free = np.zeros(len(t), dtype=bool)
+        free[near] = (held < 0) | (held == e) | ((held < n) & suspects[np.clip(held, 0, n)] & (held >= 0))
+        found = repeats(x[src:src + 1], y[src:src + 1], t0[src:src + 1], speed, tc, ps, free, sx, sy, model.wind,
+                        salvo, width)
+        rounds = [rd for rd in (np.r_[p, f[f >= 0]] for p, f in zip(found.pick, found.fitting))
+                  if np.isin(rd, mine).sum() >= 2]         # each round holds two of B's picks or more
+        taken = sum(int(np.isin(mine, rd).sum()) for rd in rounds)
+        starts = np.sort([_start(rd, src, x, y, t0, tc, ps, sx, sy, model) for rd in rounds])
+        if (len(rounds) < 2 or taken < params.unmix_fit * len(mine) or np.diff(starts).min() < params.unmix_gap_s
+                or min(len(np.intersect1d(ps[u], ps[v])) for i, u in enumerate(rounds) for v in rounds[i + 1:]) < 2):
+            continue                            # not rounds fired apart and heard alike: one source, a little off
+        gone[e] = True
+        owner[mine] = -1
+        members[e] = []
+        for rd in rounds:                       # picks the rounds take from the other suspects leave them
+            for j in np.unique(owner[rd][(owner[rd] >= 0) & (owner[rd] < n)]):
+                members[j] = [q for q in members[j] if q not in set(rd.tolist())]
+                owner[rd[owner[rd] == j]] = -1
+        for rd in rounds:
+            start = _start(rd, src, x, y, t0, tc, ps, sx, sy, model)
+            same = np.flatnonzero(~gone & (np.hypot(x - x[src], y - y[src]) <= params.split_m)
+                                  & (np.abs(t0 - start) <= params.unmix_same_s))
+            if len(same):                       # the round has its event: the picks it lacks are its
+                j = int(same[np.argmin(np.abs(t0[same] - start))])
+                extra = rd[~np.isin(ps[rd], ps[np.asarray(members[j], dtype=np.int64)])]
+                members[j].extend(int(q) for q in extra)
+                owner[extra] = j
+                continue
+            owner[rd] = n + len(new_rows)
+            new_rows.append(rd)
+            new_at.append(src)
+        changed = True
+    if not changed:
+        return rows, low, x, y, t0
+    keep = ~gone
+    src = np.asarray(new_at, dtype=np.int64).reshape(-1)
+    out = [np.asarray(members[i], dtype=np.int64) for i in np.flatnonzero(keep)]
+    out += [np.asarray(rd, dtype=np.int64) for rd in new_rows]
+    return (padded(out), np.r_[low[keep], np.ones(len(new_rows), dtype=bool)],
+            np.r_[x[keep], x[src]], np.r_[y[keep], y[src]], np.r_[t0[keep], t0[src]])
+
+
+def _window(src: int, x: np.ndarray, y: np.ndarray, t0: np.ndarray, speed: float, sx: np.ndarray, tc: np.ndarray,
+            by_sensor: np.ndarray, offsets: np.ndarray, salvo: SalvoParams, sy: np.ndarray,
+            wind: tuple[float, float]) -> np.ndarray:
+    """The picks :func:`repeats` can reach from event ``src``: at its ``salvo.sensors`` nearest
+    sensors, within ``max_lag_s`` of any arrival from it (a superset; ``by_sensor`` orders the
+    picks by sensor then corrected time ``tc``, ``offsets`` starts each sensor's run)."""
+    k = min(salvo.sensors, len(sx))
+    d = np.hypot(sx - x[src], sy - y[src])
+    near = np.argsort(d, kind="stable")[:k]
+    slowest = max(speed - np.hypot(*wind), 0.5 * speed)
+    lo, hi = t0[src] - salvo.max_lag_s - 1.0, t0[src] + d[near].max() / slowest + salvo.max_lag_s + 1.0
+    out = []
+    for sensor in near:
+        run = by_sensor[offsets[sensor]:offsets[sensor + 1]]
+        a, b = np.searchsorted(tc[run], [lo, hi])
+        out.append(run[a:b])
+    return np.concatenate(out)
+
+
+def _start(rd: np.ndarray, src: int, x: np.ndarray, y: np.ndarray, t0: np.ndarray, tc: np.ndarray, ps: np.ndarray,
+           sx: np.ndarray, sy: np.ndarray, model: Propagation) -> float:
+    """Origin time of the round ``rd`` (pick rows) fired from event ``src``'s place."""
+    return float(t0[src] + np.nanmedian(_lags_against(x[src:src + 1], y[src:src + 1], t0[src:src + 1], rd[None, :], tc,
+                                                      ps, sx, sy, model)))
+
+
+def _lags_against(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, tc: np.ndarray, ps: np.ndarray,
+                  sx: np.ndarray, sy: np.ndarray, model: Propagation) -> np.ndarray:
+    """Per (event, member column): the member pick's time less the event's predicted arrival at its
+    sensor (nan where no pick)."""
+    have = rows >= 0
+    pick = np.maximum(rows, 0)
+    sensor = ps[pick]
+    gx, gy = sx[sensor], sy[sensor]
+    d = np.hypot(gx - x[:, None], gy - y[:, None])
+    speed = model.speed(t0)[:, None] + (model.wind[0] * (gx - x[:, None]) +
+                                        model.wind[1] * (gy - y[:, None])) / np.maximum(d, 1.0)
+    return np.where(have, tc[pick] - (t0[:, None] + d / speed), np.nan)
+
+
+def _shared_lag_share(lag: np.ndarray, span: float, own: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many of its lags lie in groups of two or more within ``span`` of each other
+    (leaving out those within ``own`` of zero, the event's own arrivals), and how many such groups."""
+    v = np.sort(np.where(np.abs(lag) > own, lag, np.nan), axis=1)           # nan last
+    gap = np.diff(v, axis=1)
+    close = np.zeros(v.shape, dtype=bool)
+    close[:, 1:] |= gap <= span
+    close[:, :-1] |= gap <= span
+    starts = close[:, 1:] & ~(gap <= span) | (close[:, 1:] & ~close[:, :-1])
+    groups = close[:, :1].astype(int).sum(axis=1) + starts.sum(axis=1)
+    return close.sum(axis=1).astype(float), groups
