@@ -53,3 +53,15 @@ def test_a_faint_unclear_event_under_a_storm_is_a_clap_before_pairing() -> None:
               (90.0, 99.0, "impact", 0.5, 0.25, 0.03, 4)]                  # faint, unclear, far away
     kind = classify(level1(storm + probes), ClassifyParams())
     assert list(kind[3:]) == ["thunder", "impact", "impact", "impact"]
+
+
+def test_four_sensors_heard_it_while_many_nearer_ones_did_not_is_no_fire() -> None:
+    """A four-sensor event with seven nearer sensors up and silent is of unknown kind, and not
+    revived as fire of unsettled kind; with six silent, or heard by five, it stays fire."""
+    ev = level1([(0.0, 0.0, "impact", 0.75, 0.25, 0.05, 4), (50.0, 0.0, "impact", 0.75, 0.25, 0.05, 4),
+                 (99.0, 0.0, "launch", 0.8, 0.2, 0.05, 5)])
+    ev = ev.with_columns(n_silent=np.array([7, 6, 9]))
+    params = ClassifyParams()
+    kind = classify(ev, params)
+    assert list(kind) == ["unknown", "impact", "launch"]
+    assert not split_fire(ev, kind, params).any()

@@ -133,7 +133,7 @@ def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: Proces
     paired = pairing.partner >= 0
     kind = set_aside_in_storms(ev, kind, paired, params.classify)
     side, p = attribute(zones, ev["lon"], ev["lat"], ev["sigma_major_m"], kind, pairing, params.attribution)
-    kind = np.where(split_fire(ev, kind), ev["label"], kind).astype(object)   # fire, kind unsettled: unpaired, unattributed
+    kind = np.where(split_fire(ev, kind, params.classify), ev["label"], kind).astype(object)   # fire, kind unsettled: unpaired, unattributed
     verdict = judge(history, ev["lon"], ev["lat"], ev["time"], kind, paired, pairing.weapon_class, side)
     kind = np.where(verdict.excused_by != "", "explosion", kind).astype(object)
     side = np.where(np.isin(kind, ("launch", "impact")), side, "undetermined").astype(object)

@@ -18,6 +18,7 @@ from truceline.fusion.explain import ExplainParams, explain
 from truceline.fusion.fragments import FragmentParams, absorb, merge_splits, unmix_salvos
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
+from truceline.fusion.silence import silent_nearer
 from truceline.geodesy import LocalProjection
 from truceline.model.tables import Columns
 
@@ -102,7 +103,8 @@ def detect(picks: Columns, sensors: Columns, proj: LocalProjection, params: Acou
     x, y, t0 = (np.concatenate([u, v]) for u, v in zip((x, y, t0), _positions(sparse)))
     low = np.r_[[h.repeat for h in second], np.ones(len(sparse), dtype=bool)].astype(bool)
     fix, rows = _final_locations(padded(members), low, x, y, t0, t, ps, sx, sy, model, params)
-    events = _table(fix, rows, picks, proj, a.min_sensors)
+    silent = None if fix is None else silent_nearer(fix.x, fix.y, fix.t0, [r[r >= 0] for r in rows], sx, sy, ps, t)
+    events = _table(fix, rows, picks, proj, a.min_sensors, silent)
     owner, residual = _owners(fix, rows, len(t))
     assignments = explain(np.asarray(picks["pick_id"], dtype=object), ps, t, sensors["sensor_id"], sx, sy, events,
                           owner, residual, model, params.explain)
@@ -217,10 +219,12 @@ def _vote(kinds: np.ndarray) -> tuple[str, float, float]:
     return winner, counts["unknown"] / n, fire[winner] / n
 
 
-def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sensors: int) -> Columns:
-    """The level-1 event table; ``low_confidence``: heard by fewer than ``min_sensors`` sensors."""
+def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sensors: int,
+           silent: np.ndarray | None) -> Columns:
+    """The level-1 event table; ``low_confidence``: heard by fewer than ``min_sensors`` sensors;
+    ``n_silent``: sensors nearer than its farthest member, up, that heard nothing of it."""
     names = ("x", "y", "time", "sigma_major_m", "sigma_minor_m", "azimuth_deg", "sigma_time_s", "n_sensors",
-             "rms_s", "label", "unknown_frac", "label_frac", "low_confidence")
+             "rms_s", "label", "unknown_frac", "label_frac", "low_confidence", "n_silent")
     out: list[tuple] = []
     member_lists = []
     for k in range(0 if fix is None else len(rows)):
@@ -232,7 +236,7 @@ def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sen
         rms = float(np.sqrt(np.mean(r[core] ** 2))) if np.any(core) else float("inf")
         label, unknown_frac, win_frac = _vote(picks["kind"][m])
         out.append((fix.x[k], fix.y[k], fix.t0[k], major, minor, az, float(np.sqrt(max(fix.cov[k, 2, 2], 0.0))),
-                    len(m), rms, label, unknown_frac, win_frac, len(m) < min_sensors))
+                    len(m), rms, label, unknown_frac, win_frac, len(m) < min_sensors, int(silent[k])))
         member_lists.append(m)
     if not out:
         cols = {n: np.empty(0) for n in names}
@@ -245,5 +249,6 @@ def _table(fix, rows: np.ndarray, picks: Columns, proj: LocalProjection, min_sen
     cols["event_id"] = np.array([f"E{k + 1:06d}" for k in range(len(order))], dtype=object)
     cols["lon"], cols["lat"] = lon, lat
     cols["n_sensors"] = cols["n_sensors"].astype(np.int64)
+    cols["n_silent"] = cols["n_silent"].astype(np.int64)
     cols["member_picks"] = np.array([picks["pick_id"][member_lists[j]] for j in order] + [None], dtype=object)[:-1]
     return Columns(cols)
