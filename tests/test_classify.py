@@ -65,3 +65,16 @@ def test_four_sensors_heard_it_while_many_nearer_ones_did_not_is_no_fire() -> No
     kind = classify(ev, params)
     assert list(kind) == ["unknown", "impact", "launch"]
     assert not split_fire(ev, kind, params).any()
+
+
+def test_split_labels_under_a_storm_are_not_revived_as_fire() -> None:
+    """Labels split two launch / two impact / two unknown: fire of unsettled kind on a clear day,
+    but under a storm a clap labels so about one time in eight, so it is not fire there."""
+    clap = (0.0, 0.0, "impact", 0.2, 0.8, 0.4, 8)
+    split = (3.0, 90.0, "launch", 1 / 3, 1 / 3, 0.1, 6)
+    away = (200.0, 90.0, "launch", 1 / 3, 1 / 3, 0.1, 6)
+    ev = level1([clap, split, away])
+    params = ClassifyParams()
+    kind = classify(ev, params)
+    assert list(kind) == ["thunder", "unknown", "unknown"]
+    assert list(split_fire(ev, kind, params)) == [False, False, True]

@@ -70,7 +70,9 @@ def split_fire(events: Columns, kind: np.ndarray, params: ClassifyParams = Class
     attribution, which both depend on the kind.
     """
     unknown = np.asarray(events["unknown_frac"], dtype=float)
-    return (np.asarray(kind, dtype=object) == "unknown") & (unknown < 0.5) & ~unheard(events, params)
+    kind = np.asarray(kind, dtype=object)
+    stormy = _near_storm(events, kind == "thunder", params, min_events=1)
+    return (kind == "unknown") & (unknown < 0.5) & ~unheard(events, params) & ~stormy
 
 
 def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, params: ClassifyParams) -> np.ndarray:
