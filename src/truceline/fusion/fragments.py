@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.spatial import cKDTree
 
+from truceline.fusion.locate import effective_speed
 from truceline.fusion.propagation import Propagation, padded, relocate
 from truceline.fusion.salvo import SalvoParams, repeats
 
@@ -191,81 +192,117 @@ def unmix_salvos(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray,
     if n < 2:
         return rows, low, x, y, t0
     salvo = replace(salvo, lag_tol_s=params.unmix_lag_tol_s)
+    tc = t - model.terms[ps]
+    a, b = _mixture_pairs(x, y, t0, rows, tc, ps, sx, sy, model, salvo, params)
+    if len(a) == 0:
+        return rows, low, x, y, t0
+    size = (rows >= 0).sum(axis=1)
+    by_sensor = np.lexsort((tc, ps))
+    offsets = np.searchsorted(ps[by_sensor], np.arange(len(sx) + 1))
+    owner = np.full(len(t), -1, dtype=np.int64)
+    r, c = np.nonzero(rows >= 0)
+    owner[rows[r, c]] = r
+    members = [list(m[m >= 0]) for m in rows]
+    gone = np.zeros(n, dtype=bool)
+    new_rows: list[np.ndarray] = []
+    new_at: list[int] = []
+    for k in np.lexsort((a, b, size[b])):
+        e, src = int(b[k]), int(a[k])
+        if gone[e] or gone[src]:
+            continue
+        suspects = np.zeros(n + 1, dtype=bool)                # the other mixtures tried at A share the salvo's picks
+        suspects[b[(a == src) & ~gone[b]]] = True
+        near = _window(src, x, y, t0, float(np.atleast_1d(model.speed(t0[src]))[0]), sx, tc, by_sensor, offsets,
+                       salvo, sy, model.wind)
+        free = np.zeros(len(t), dtype=bool)     # only the picks the search at A can see are looked at
+        free[near] = _searchable(owner[near], e, suspects, n)
+        found = _rounds_of(e, src, np.asarray(members[e], dtype=np.int64), free, x, y, t0, tc, ps, sx, sy, model,
+                           salvo, width, params)
+        if found is None:
+            continue
+        gone[e] = True
+        owner[members[e]] = -1
+        members[e] = []
+        _hand_over(found, src, n, x, y, t0, ps, gone, owner, members, new_rows, new_at, params)
+    if not gone.any():
+        return rows, low, x, y, t0
+    keep = ~gone
+    at = np.asarray(new_at, dtype=np.int64).reshape(-1)
+    out = [np.asarray(members[i], dtype=np.int64) for i in np.flatnonzero(keep)]
+    out += [np.asarray(rd, dtype=np.int64) for rd in new_rows]
+    return (padded(out), np.r_[low[keep], np.ones(len(new_rows), dtype=bool)],
+            np.r_[x[keep], x[at]], np.r_[y[keep], y[at]], np.r_[t0[keep], t0[at]])
+
+
+def _searchable(held: np.ndarray, e: int, suspects: np.ndarray, n: int) -> np.ndarray:
+    """Which picks (their owner events ``held``) a search for ``e``'s rounds may take: free ones,
+    ``e``'s own and the other suspected mixtures' (``suspects``; owners >= ``n`` are new rounds)."""
+    return (held < 0) | (held == e) | ((held < n) & suspects[np.clip(held, 0, n)] & (held >= 0))
+
+
+def _mixture_pairs(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, tc: np.ndarray, ps: np.ndarray,
+                   sx: np.ndarray, sy: np.ndarray, model: Propagation, salvo: SalvoParams,
+                   params: FragmentParams) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)``: each event B that may be a mixture of rounds fired from event A's place, with
+    the A that lines up most of its picks (at least as many picks as B, near in place and time)."""
     size = (rows >= 0).sum(axis=1)
     pairs = cKDTree(np.column_stack([x, y])).query_pairs(params.near_m, output_type="ndarray").reshape(-1, 2)
     pairs = np.concatenate([pairs, pairs[:, ::-1]])
     a, b = pairs[:, 0], pairs[:, 1]
     ok = (size[a] >= size[b]) & (np.abs(t0[a] - t0[b]) <= salvo.max_lag_s)
     a, b = a[ok], b[ok]
-    if len(a) == 0:
-        return rows, low, x, y, t0
-    tc = t - model.terms[ps]
-    by_sensor = np.lexsort((tc, ps))
-    offsets = np.searchsorted(ps[by_sensor], np.arange(len(sx) + 1))
     lag = _lags_against(x[a], y[a], t0[a], rows[b], tc, ps, sx, sy, model)
     shared, groups = _shared_lag_share(lag, 2 * salvo.lag_tol_s, own=2 * salvo.lag_tol_s)
     tried = (shared >= params.unmix_fit * size[b]) & (groups >= params.unmix_groups)
     a, b, shared = a[tried], b[tried], shared[tried]
-    best = np.lexsort((-size[a], -shared, b))                            # per B, the A that lines up most of its picks
+    best = np.lexsort((-size[a], -shared, b))
     first = best[np.r_[True, b[best][1:] != b[best][:-1]]] if len(best) else best
-    a, b = a[first], b[first]
-    owner = np.full(len(t), -1, dtype=np.int64)
-    r, c = np.nonzero(rows >= 0)
-    owner[rows[r, c]] = r
-    members = [list(m[m >= 0]) for m in rows]
-    gone = np.zeros(n, dtype=bool)
-    new_rows, new_at = [], []
-    changed = False
-    for k in np.lexsort((a, b, size[b])):
-        e, src = int(b[k]), int(a[k])
-        if gone[e] or gone[src]:
+    return a[first], b[first]
+
+
+def _rounds_of(e: int, src: int, mine: np.ndarray, free: np.ndarray, x: np.ndarray, y: np.ndarray, t0: np.ndarray,
+               tc: np.ndarray, ps: np.ndarray, sx: np.ndarray, sy: np.ndarray, model: Propagation,
+               salvo: SalvoParams, width: int, params: FragmentParams) -> list[tuple[np.ndarray, float]] | None:
+    """The rounds (pick rows, origin time) at event ``src``'s place that event ``e`` (picks
+    ``mine``) is a mixture of, or None when it is not one: two rounds or more, each holding two of
+    its picks, together ``unmix_fit`` of them, fired ``unmix_gap_s`` apart and heard alike."""
+    speed = np.atleast_1d(model.speed(t0[src]))
+    found = repeats(x[src:src + 1], y[src:src + 1], t0[src:src + 1], speed, tc, ps, free, sx, sy, model.wind,
+                    salvo, width)
+    rounds = [rd for rd in (np.r_[p, f[f >= 0]] for p, f in zip(found.pick, found.fitting))
+              if np.isin(rd, mine).sum() >= 2]
+    if len(rounds) < 2:
+        return None
+    taken = sum(int(np.isin(mine, rd).sum()) for rd in rounds)
+    starts = [float(t0[src] + np.nanmedian(_lags_against(x[src:src + 1], y[src:src + 1], t0[src:src + 1], rd[None, :],
+                                                         tc, ps, sx, sy, model))) for rd in rounds]
+    alike = min(len(np.intersect1d(ps[u], ps[v])) for i, u in enumerate(rounds) for v in rounds[i + 1:])
+    if taken < params.unmix_fit * len(mine) or np.diff(np.sort(starts)).min() < params.unmix_gap_s or alike < 2:
+        return None                             # not rounds fired apart and heard alike: one source, a little off
+    return list(zip(rounds, starts))
+
+
+def _hand_over(rounds: list[tuple[np.ndarray, float]], src: int, n: int, x: np.ndarray, y: np.ndarray,
+               t0: np.ndarray, ps: np.ndarray, gone: np.ndarray, owner: np.ndarray, members: list[list[int]],
+               new_rows: list[np.ndarray], new_at: list[int], params: FragmentParams) -> None:
+    """Give a dissolved mixture's rounds their picks (in place): taken from the other events that
+    held them; to the event already at ``src``'s place that starts with the round, or to a new one."""
+    for rd, _ in rounds:
+        for j in np.unique(owner[rd][(owner[rd] >= 0) & (owner[rd] < n)]):
+            members[j] = [q for q in members[j] if q not in set(rd.tolist())]
+            owner[rd[owner[rd] == j]] = -1
+    for rd, start in rounds:
+        same = np.flatnonzero(~gone & (np.hypot(x - x[src], y - y[src]) <= params.split_m)
+                              & (np.abs(t0 - start) <= params.unmix_same_s))
+        if len(same):                           # the round has its event: the picks it lacks are its
+            j = int(same[np.argmin(np.abs(t0[same] - start))])
+            extra = rd[~np.isin(ps[rd], ps[np.asarray(members[j], dtype=np.int64)])]
+            members[j].extend(int(q) for q in extra)
+            owner[extra] = j
             continue
-        mine = np.asarray(members[e], dtype=np.int64)
-        suspects = np.zeros(n + 1, dtype=bool)                # the other mixtures tried at A share the salvo's picks
-        suspects[b[(a == src) & ~gone[b]]] = True
-        speed = np.atleast_1d(model.speed(t0[src]))
-        near = _window(src, x, y, t0, float(speed[0]), sx, tc, by_sensor, offsets, salvo, sy, model.wind)
-        held = owner[near]                      # only the picks the search at A can see are looked at
-        free = np.zeros(len(t), dtype=bool)
-        free[near] = (held < 0) | (held == e) | ((held < n) & suspects[np.clip(held, 0, n)] & (held >= 0))
-        found = repeats(x[src:src + 1], y[src:src + 1], t0[src:src + 1], speed, tc, ps, free, sx, sy, model.wind,
-                        salvo, width)
-        rounds = [rd for rd in (np.r_[p, f[f >= 0]] for p, f in zip(found.pick, found.fitting))
-                  if np.isin(rd, mine).sum() >= 2]         # each round holds two of B's picks or more
-        taken = sum(int(np.isin(mine, rd).sum()) for rd in rounds)
-        starts = np.sort([_start(rd, src, x, y, t0, tc, ps, sx, sy, model) for rd in rounds])
-        if (len(rounds) < 2 or taken < params.unmix_fit * len(mine) or np.diff(starts).min() < params.unmix_gap_s
-                or min(len(np.intersect1d(ps[u], ps[v])) for i, u in enumerate(rounds) for v in rounds[i + 1:]) < 2):
-            continue                            # not rounds fired apart and heard alike: one source, a little off
-        gone[e] = True
-        owner[mine] = -1
-        members[e] = []
-        for rd in rounds:                       # picks the rounds take from the other suspects leave them
-            for j in np.unique(owner[rd][(owner[rd] >= 0) & (owner[rd] < n)]):
-                members[j] = [q for q in members[j] if q not in set(rd.tolist())]
-                owner[rd[owner[rd] == j]] = -1
-        for rd in rounds:
-            start = _start(rd, src, x, y, t0, tc, ps, sx, sy, model)
-            same = np.flatnonzero(~gone & (np.hypot(x - x[src], y - y[src]) <= params.split_m)
-                                  & (np.abs(t0 - start) <= params.unmix_same_s))
-            if len(same):                       # the round has its event: the picks it lacks are its
-                j = int(same[np.argmin(np.abs(t0[same] - start))])
-                extra = rd[~np.isin(ps[rd], ps[np.asarray(members[j], dtype=np.int64)])]
-                members[j].extend(int(q) for q in extra)
-                owner[extra] = j
-                continue
-            owner[rd] = n + len(new_rows)
-            new_rows.append(rd)
-            new_at.append(src)
-        changed = True
-    if not changed:
-        return rows, low, x, y, t0
-    keep = ~gone
-    src = np.asarray(new_at, dtype=np.int64).reshape(-1)
-    out = [np.asarray(members[i], dtype=np.int64) for i in np.flatnonzero(keep)]
-    out += [np.asarray(rd, dtype=np.int64) for rd in new_rows]
-    return (padded(out), np.r_[low[keep], np.ones(len(new_rows), dtype=bool)],
-            np.r_[x[keep], x[src]], np.r_[y[keep], y[src]], np.r_[t0[keep], t0[src]])
+        owner[rd] = n + len(new_rows)
+        new_rows.append(rd)
+        new_at.append(src)
 
 
 def _window(src: int, x: np.ndarray, y: np.ndarray, t0: np.ndarray, speed: float, sx: np.ndarray, tc: np.ndarray,
@@ -287,13 +324,6 @@ def _window(src: int, x: np.ndarray, y: np.ndarray, t0: np.ndarray, speed: float
     return np.concatenate(out)
 
 
-def _start(rd: np.ndarray, src: int, x: np.ndarray, y: np.ndarray, t0: np.ndarray, tc: np.ndarray, ps: np.ndarray,
-           sx: np.ndarray, sy: np.ndarray, model: Propagation) -> float:
-    """Origin time of the round ``rd`` (pick rows) fired from event ``src``'s place."""
-    return float(t0[src] + np.nanmedian(_lags_against(x[src:src + 1], y[src:src + 1], t0[src:src + 1], rd[None, :], tc,
-                                                      ps, sx, sy, model)))
-
-
 def _lags_against(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray, tc: np.ndarray, ps: np.ndarray,
                   sx: np.ndarray, sy: np.ndarray, model: Propagation) -> np.ndarray:
     """Per (event, member column): the member pick's time less the event's predicted arrival at its
@@ -303,8 +333,7 @@ def _lags_against(x: np.ndarray, y: np.ndarray, t0: np.ndarray, rows: np.ndarray
     sensor = ps[pick]
     gx, gy = sx[sensor], sy[sensor]
     d = np.hypot(gx - x[:, None], gy - y[:, None])
-    speed = model.speed(t0)[:, None] + (model.wind[0] * (gx - x[:, None]) +
-                                        model.wind[1] * (gy - y[:, None])) / np.maximum(d, 1.0)
+    speed = effective_speed(x[:, None], y[:, None], gx, gy, model.speed(t0)[:, None], model.wind)
     return np.where(have, tc[pick] - (t0[:, None] + d / speed), np.nan)
 
 

@@ -88,7 +88,6 @@ class Missions:
 class _Exchange:
     missions: list[int] = field(default_factory=list)
     places: list[float] = field(default_factory=list)
-    place_sum: float = 0.0
     opener: str = UNDETERMINED     # the side of its first attributed mission
     last_side: str = UNDETERMINED
     last: float = -np.inf
@@ -160,12 +159,23 @@ def missions(events: Columns, fire: NDArray[np.int64], fired_all: NDArray[np.flo
     _, of_event = connected_components(graph, directed=False)
     chain = line.chainage_m(lon[src], lat[src])
     n = int(of_event.max()) + 1
-    out_side, out_p = np.full(n, UNDETERMINED, dtype=object), np.full(n, np.nan)
-    first = np.zeros(n, dtype=np.int64)
     located = np.bincount(of_event, known, n) > 0
     where = np.bincount(of_event, np.where(known, chain, 0.0), n) / np.maximum(np.bincount(of_event, known, n), 1)
     where[~located] = (np.bincount(of_event, chain, n) / np.bincount(of_event, minlength=n))[~located]
     by_mission = np.argsort(of_event, kind="stable")
+    out_side, out_p, first = _mission_sides(of_event, by_mission, fired, side, p, n)
+    return Missions(of_event=of_event.astype(np.int64), side=out_side, p=out_p,
+                    fired=np.minimum.reduceat(fired[by_mission], _starts(of_event[by_mission])),
+                    last=np.maximum.reduceat(t[by_mission], _starts(of_event[by_mission])),
+                    chainage=where, located=located, first_event=first)
+
+
+def _mission_sides(of_event: NDArray[np.int64], by_mission: NDArray[np.intp], fired: NDArray[np.float64],
+                   side: np.ndarray, p: NDArray[np.float64], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per mission: the side most of its attributed events name, the largest p among them, and its
+    first event (earliest firing time)."""
+    out_side, out_p = np.full(n, UNDETERMINED, dtype=object), np.full(n, np.nan)
+    first = np.zeros(n, dtype=np.int64)
     for k, rows in enumerate(np.split(by_mission, np.cumsum(np.bincount(of_event, minlength=n))[:-1])):
         rows = rows[np.argsort(fired[rows], kind="stable")]
         first[k] = rows[0]
@@ -174,10 +184,7 @@ def missions(events: Columns, fire: NDArray[np.int64], fired_all: NDArray[np.flo
             values, counts = np.unique(side[named], return_counts=True)
             out_side[k] = str(values[np.argmax(counts)])
             out_p[k] = float(np.max(p[named][side[named] == out_side[k]]))
-    return Missions(of_event=of_event.astype(np.int64), side=out_side, p=out_p,
-                    fired=np.minimum.reduceat(fired[by_mission], _starts(of_event[by_mission])),
-                    last=np.maximum.reduceat(t[by_mission], _starts(of_event[by_mission])),
-                    chainage=where, located=located, first_event=first)
+    return out_side, out_p, first
 
 
 def _close(rows: NDArray[np.int64], xyz: NDArray[np.float64], radius: float) -> NDArray[np.int64]:
@@ -204,9 +211,7 @@ def exchange_missions(m: Missions, params: EngagementParams = EngagementParams()
 def _group(m: Missions, rate: float, params: EngagementParams) -> list[_Exchange]:
     order = np.argsort(m.fired, kind="stable")
     opens = rate / 2.0
-    lo, hi = params.reply_s
-    density = params.p_continue / (hi - lo)
-    reach = 8.0 * math.hypot(params.place_sigma_m, params.target_sigma_m)   # beyond: no chance of answering
+    hi = params.reply_s[1]
     done: list[_Exchange] = []
     live: list[_Exchange] = []
     for k in order:
@@ -214,24 +219,7 @@ def _group(m: Missions, rate: float, params: EngagementParams) -> list[_Exchange
         still = [x for x in live if t - x.last <= hi]
         done.extend(x for x in live if t - x.last > hi)
         live = still
-        best, like, tie = None, 0.0, None
-        extra = 0.0 if m.located[k] else params.target_sigma_m ** 2
-        for x in live:
-            ds = s - x.place_sum / len(x.places)
-            if abs(ds) > reach:
-                continue
-            sigma = math.sqrt(params.place_sigma_m ** 2 * (1.0 + 1.0 / len(x.places)) + extra)
-            near = math.exp(-0.5 * (ds / sigma) ** 2) / (SQRT_2PI * sigma)
-            if (side != UNDETERMINED and x.opener not in (UNDETERMINED, side) and len(x.missions) == 1
-                    and t - m.fired[x.missions[0]] <= params.tie_s and abs(s - x.places[0]) <= 3 * sigma):
-                tie = x                                     # both sides opened within seconds, nearby
-                continue
-            if side != UNDETERMINED and x.last_side == side:
-                continue                                    # a side does not answer itself
-            if side != UNDETERMINED and t - x.last < lo:
-                continue
-            if density * near > like:
-                best, like = x, density * near
+        best, like, tie = _best_exchange(live, m, int(k), params)
         if tie is not None:
             best, tie.tied = tie, True
         elif best is None or like < opens:
@@ -241,12 +229,40 @@ def _group(m: Missions, rate: float, params: EngagementParams) -> list[_Exchange
             best.answered.append(opens / (opens + like))
         best.missions.append(int(k))
         best.places.append(s)
-        best.place_sum += s
         best.last = max(best.last, float(m.last[k]))
         if side != UNDETERMINED:
             best.last_side = side
             best.opener = best.opener if best.opener != UNDETERMINED else side
     return done + live
+
+
+def _best_exchange(live: list[_Exchange], m: Missions, k: int,
+                   params: EngagementParams) -> tuple[_Exchange | None, float, _Exchange | None]:
+    """The live exchange mission ``k`` most likely answers, with its likelihood (reply density x
+    place density), and the exchange it ties with (both sides opening within seconds), if any."""
+    t, side, s = float(m.fired[k]), str(m.side[k]), float(m.chainage[k])
+    lo, hi = params.reply_s
+    density = params.p_continue / (hi - lo)
+    reach = 8.0 * math.hypot(params.place_sigma_m, params.target_sigma_m)   # beyond: no chance of answering
+    extra = 0.0 if m.located[k] else params.target_sigma_m ** 2
+    best, like, tie = None, 0.0, None
+    for x in live:
+        ds = s - sum(x.places) / len(x.places)
+        if abs(ds) > reach:
+            continue
+        sigma = math.sqrt(params.place_sigma_m ** 2 * (1.0 + 1.0 / len(x.places)) + extra)
+        near = math.exp(-0.5 * (ds / sigma) ** 2) / (SQRT_2PI * sigma)
+        if (side != UNDETERMINED and x.opener not in (UNDETERMINED, side) and len(x.missions) == 1
+                and t - m.fired[x.missions[0]] <= params.tie_s and abs(s - x.places[0]) <= 3 * sigma):
+            tie = x                                     # both sides opened within seconds, nearby
+            continue
+        if side != UNDETERMINED and x.last_side == side:
+            continue                                    # a side does not answer itself
+        if side != UNDETERMINED and t - x.last < lo:
+            continue
+        if density * near > like:
+            best, like = x, density * near
+    return best, like, tie
 
 
 def _row(events: Columns, rows: np.ndarray, fired_all: np.ndarray, ident: str, x: _Exchange, m: Missions,
