@@ -103,6 +103,20 @@ def test_sparse_events_are_kept_as_low_confidence_detections(small: dict) -> Non
     assert not set(ev["confidence"][low]) & {"probable", "corroborated"}
 
 
+def test_every_kind_says_on_what_basis(small: dict) -> None:
+    """Each event's kind_basis is a rule that gives its kind; on the small day thunder comes on
+    several bases and some events are of unknown kind because nearer sensors heard nothing."""
+    ev = small["events"]
+    gives = {"launch": {"labels", "labels_split"}, "impact": {"labels", "labels_split"},
+             "thunder": {"thunder_like", "storm", "storm_faint", "storm_unpaired"},
+             "unknown": {"labels_unclear", "storm_split", "silent_sensors"}, "explosion": {"declared_activity"}}
+    pairs = set(zip(ev["kind"].astype(str), ev["kind_basis"].astype(str)))
+    assert all(basis in gives[kind] for kind, basis in pairs), pairs
+    assert {"thunder_like", "storm_faint", "silent_sensors", "declared_activity"} <= {b for _, b in pairs}, pairs
+    split = ev["kind_basis"].astype(str) == "labels_split"
+    assert set(ev["attributed_side"][split]) <= {"undetermined"} and set(ev["pair_id"][split]) <= {""}
+
+
 def test_who_opened_fire_is_as_good_as_the_grouping_allows(small: dict) -> None:
     """The opener, scored against truth, reaches what the same grouping reaches on the *true*
     events (the simulator draws engagements independently, so some start minutes after another

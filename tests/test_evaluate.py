@@ -32,7 +32,8 @@ def truth_table(rows: list[dict[str, object]]) -> Columns:
 
 def events_table(rows: list[dict[str, object]]) -> Columns:
     defaults: dict[str, object] = {
-        "sigma_major_m": 100.0, "sigma_minor_m": 50.0, "azimuth_deg": 0.0, "sigma_time_s": 0.1, "n_sensors": 4,
+        "kind_basis": "labels", "sigma_major_m": 100.0, "sigma_minor_m": 50.0, "azimuth_deg": 0.0, "sigma_time_s": 0.1,
+        "n_sensors": 4,
         "rms_s": 0.05, "low_confidence": True, "pair_id": "", "weapon_class": "", "attributed_side": "undetermined", "attribution_p": math.nan, "attribution_grade": "undetermined",
         "sector": "", "is_violation": False, "rules": "", "excused_by": "", "confidence": "possible",
         "agreement_version": "1", "evidence": "signed"}

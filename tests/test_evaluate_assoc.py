@@ -36,7 +36,8 @@ def truth_events(rows: list[dict[str, object]]) -> Columns:
 
 def reported(rows: list[dict[str, object]]) -> Columns:
     defaults: dict[str, object] = {
-        "kind": "launch", "sigma_major_m": 100.0, "sigma_minor_m": 50.0, "azimuth_deg": 0.0, "sigma_time_s": 0.1,
+        "kind": "launch", "kind_basis": "labels", "sigma_major_m": 100.0, "sigma_minor_m": 50.0, "azimuth_deg": 0.0,
+        "sigma_time_s": 0.1,
         "n_sensors": 8, "rms_s": 0.05, "low_confidence": False, "pair_id": "", "weapon_class": "", "attributed_side": "A",
         "attribution_p": 0.9, "attribution_grade": "largely attributed", "sector": "", "is_violation": False, "rules": "", "excused_by": "",
         "confidence": "possible", "agreement_version": "1", "evidence": "signed"}

@@ -48,6 +48,7 @@ def make_events() -> Columns:
     n = len(ROWS)
     data = {
         "event_id": c[0], "time": T0 + np.array(c[1]), "lon": c[2], "lat": c[3], "kind": c[4],
+        "kind_basis": np.where(np.array(c[13]) != "", "declared_activity", "labels"),
         "sigma_major_m": c[5], "sigma_minor_m": c[6], "azimuth_deg": c[7], "sigma_time_s": np.full(n, 0.123),
         "n_sensors": np.arange(n) + 3, "rms_s": np.full(n, 0.0456), "low_confidence": np.arange(n) + 3 < 6, "pair_id": c[15], "weapon_class": c[16],
         "attributed_side": c[8], "attribution_p": c[9],
@@ -106,16 +107,30 @@ def test_csv_round_trip(tmp_path: Path) -> None:
             assert list(got) == list(want), col.name
 
 
+def _drop_columns(path: Path, names: tuple[str, ...]) -> None:
+    rows = path.read_text(encoding="utf-8").splitlines()
+    cols = {rows[0].split(",").index(n) for n in names}
+    path.write_text("\n".join(",".join(c for k, c in enumerate(r.split(",")) if k not in cols) for r in rows) + "\n",
+                    encoding="utf-8")
+    assert not any(n in path.read_text(encoding="utf-8") for n in names)
+
+
 def test_csv_written_before_the_attribution_grade_reads_with_it_derived(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     write_events_csv(make_events(), path)
-    rows = path.read_text(encoding="utf-8").splitlines()
-    col = rows[0].split(",").index("attribution_grade")
-    path.write_text("\n".join(",".join(c for k, c in enumerate(r.split(",")) if k != col) for r in rows) + "\n",
-                    encoding="utf-8")
-    assert "attribution_grade" not in path.read_text(encoding="utf-8")
+    _drop_columns(path, ("attribution_grade",))
     back = read_events_csv(path)
     assert list(back["attribution_grade"]) == list(make_events()["attribution_grade"])
+
+
+def test_csv_written_before_the_kind_basis_reads_with_it_empty(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    write_events_csv(make_events(), path)
+    _drop_columns(path, ("kind_basis", "attribution_grade"))
+    back = read_events_csv(path)
+    assert set(back["kind_basis"]) == {""} and len(back) == len(ROWS)
+    assert list(back["attribution_grade"]) == list(make_events()["attribution_grade"])
+    assert list(back["kind"]) == list(make_events()["kind"])
 
 
 def test_csv_formats_cells(tmp_path: Path) -> None:

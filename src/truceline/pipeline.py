@@ -17,7 +17,7 @@ import numpy as np
 
 from truceline import __version__
 from truceline.fusion.acoustic import AcousticParams, detect
-from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms, split_fire
+from truceline.fusion.classify import ClassifyParams, classify, set_aside_in_storms, settle_split_fire
 from truceline.fusion.pair import PairParams, pair
 from truceline.geodesy import LocalProjection
 from truceline.model.agreement import AgreementHistory, daily_window_seconds
@@ -127,19 +127,21 @@ def _period(picks: Columns) -> tuple[float, float]:
 
 
 def _level2(ev: Columns, history: AgreementHistory, zones: Zones, params: ProcessParams, signed: bool) -> Columns:
-    kind = classify(ev, params.classify)
+    kinds = classify(ev, params.classify)
     sig_t = np.asarray(ev["sigma_time_s"], dtype=float)
-    pairing = pair(ev["x"], ev["y"], ev["time"], sig_t, kind, params.pairing)
+    pairing = pair(ev["x"], ev["y"], ev["time"], sig_t, kinds.kind, params.pairing)
     paired = pairing.partner >= 0
-    kind = set_aside_in_storms(ev, kind, paired, params.classify)
-    side, p = attribute(zones, ev["lon"], ev["lat"], ev["sigma_major_m"], kind, pairing, params.attribution)
-    kind = np.where(split_fire(ev, kind, params.classify), ev["label"], kind).astype(object)   # fire, kind unsettled: unpaired, unattributed
-    verdict = judge(history, ev["lon"], ev["lat"], ev["time"], kind, paired, pairing.weapon_class, side)
-    kind = np.where(verdict.excused_by != "", "explosion", kind).astype(object)
+    kinds = set_aside_in_storms(ev, kinds, paired, params.classify)
+    side, p = attribute(zones, ev["lon"], ev["lat"], ev["sigma_major_m"], kinds.kind, pairing, params.attribution)
+    kinds = settle_split_fire(ev, kinds, params.classify)   # fire, kind unsettled: unpaired, unattributed
+    verdict = judge(history, ev["lon"], ev["lat"], ev["time"], kinds.kind, paired, pairing.weapon_class, side)
+    kinds = kinds.where(verdict.excused_by != "", "explosion", "declared_activity")
+    kind = kinds.kind
     side = np.where(np.isin(kind, ("launch", "impact")), side, "undetermined").astype(object)
     p = np.where(np.isin(kind, ("launch", "impact")), p, np.nan)
     pair_id = np.where(paired, ev["event_id"][np.maximum(pairing.partner, 0)], "").astype(object)
     data = {"event_id": ev["event_id"], "time": ev["time"], "lon": ev["lon"], "lat": ev["lat"], "kind": kind,
+            "kind_basis": kinds.basis,
             "sigma_major_m": ev["sigma_major_m"], "sigma_minor_m": ev["sigma_minor_m"],
             "azimuth_deg": ev["azimuth_deg"], "sigma_time_s": sig_t, "n_sensors": ev["n_sensors"],
             "rms_s": ev["rms_s"], "low_confidence": np.asarray(ev["low_confidence"], dtype=bool), "pair_id": pair_id, "weapon_class": pairing.weapon_class,

@@ -2,6 +2,8 @@
 
 The sensors' own labels vote; thunder shows as an extended source (poor fit, mostly 'unknown'
 labels) and comes in storms, so an unpaired event near several thunder-like events is thunder too.
+Every kind carries its *basis*: which rule gave it (:data:`BASIS`), so that a party told that its
+round was thunder, or an analyst looking at an event of unknown kind, can see why.
 """
 
 from __future__ import annotations
@@ -12,6 +14,38 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from truceline.model.tables import Columns
+
+#: Why an event has its kind: the codes of the ``kind_basis`` column.
+BASIS: dict[str, str] = {
+    "labels": "fire: one fire label has at least label_min_frac of the sensors' labels",
+    "labels_split": "fire: the fire labels outvote 'unknown' but split between launch and impact; reported as its "
+                    "majority label, left out of pairing and attribution",
+    "labels_unclear": "unknown: no fire label reaches label_min_frac and 'unknown' labels are half or more",
+    "thunder_like": "thunder: thunder_unknown_frac or more of its labels are 'unknown', or it fits like an extended "
+                    "source (rms_s of thunder_rms_s or more with a fire label share under 0.7)",
+    "storm": "thunder: labelled unclearly inside a storm cell (storm_min_events thunder-like events within "
+             "storm_radius_m and storm_window_s)",
+    "storm_faint": "thunder: heard by fewer than storm_keep_sensors with a label share under storm_keep_frac, next to "
+                   "thunder (before pairing)",
+    "storm_unpaired": "thunder: unpaired next to thunder, and heard by fewer than storm_keep_sensors or labelled "
+                      "with a share under storm_keep_frac",
+    "storm_split": "unknown: labels split between launch and impact next to thunder, as a clap's often are",
+    "silent_sensors": "unknown: heard by unheard_sensors or fewer while unheard_silent or more nearer sensors, up at "
+                      "the time, heard nothing (n_silent)",
+    "declared_activity": "explosion: fits a declared activity (excused_by names it)",
+}
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """Per event its kind and the rule that gave it (a :data:`BASIS` code)."""
+
+    kind: np.ndarray
+    basis: np.ndarray
+
+    def where(self, mask: np.ndarray, kind: np.ndarray | str, basis: str) -> "Kinds":
+        """These kinds with the events of ``mask`` set to ``kind`` on ``basis``."""
+        return Kinds(np.where(mask, kind, self.kind).astype(object), np.where(mask, basis, self.basis).astype(object))
 
 
 @dataclass(frozen=True)
@@ -30,24 +64,29 @@ class ClassifyParams:
     unheard_silent: int = 7              # ... while this many nearer sensors, up, heard nothing is of unknown kind
 
 
-def classify(events: Columns, params: ClassifyParams) -> np.ndarray:
-    """Kind per event: 'launch' | 'impact' | 'thunder' | 'unknown' (before pairing)."""
+def classify(events: Columns, params: ClassifyParams) -> Kinds:
+    """Kind per event, 'launch' | 'impact' | 'thunder' | 'unknown' (before pairing), with its basis."""
     label = np.asarray(events["label"], dtype=object)
     fire_frac = np.asarray(events["label_frac"], dtype=float)
     unknown = np.asarray(events["unknown_frac"], dtype=float)
     rms = np.asarray(events["rms_s"], dtype=float)
-    kind = np.where(fire_frac >= params.label_min_frac, label, "unknown").astype(object)
+    settled = fire_frac >= params.label_min_frac
+    k = Kinds(np.where(settled, label, "unknown").astype(object),
+              np.where(settled, "labels", np.where(unknown < 0.5, "labels_split", "labels_unclear")).astype(object))
     thunder_like = (unknown >= params.thunder_unknown_frac) | ((rms >= params.thunder_rms_s) & (fire_frac < 0.7))
-    kind[thunder_like] = "thunder"
+    k = k.where(thunder_like, "thunder", "thunder_like")
     in_storm = _near_storm(events, thunder_like, params)
-    kind[in_storm & (kind == "unknown")] = "thunder"
+    k = k.where(in_storm & (k.kind == "unknown"), "thunder", "storm")
     # under a storm, a faint event its few sensors label unclearly is a clap, before pairing can
     # give it a chance partner among the launches of nearby fire
     faint = (fire_frac < params.storm_keep_frac) & (np.asarray(events["n_sensors"]) < params.storm_keep_sensors)
-    near = _near_storm(events, kind == "thunder", params, min_events=1)
-    kind[near & faint & np.isin(kind, ("launch", "impact"))] = "thunder"
-    kind[unheard(events, params) & np.isin(kind, ("launch", "impact"))] = "unknown"
-    return kind
+    near = _near_storm(events, k.kind == "thunder", params, min_events=1)
+    k = k.where(near & faint & _fire(k.kind), "thunder", "storm_faint")
+    return k.where(unheard(events, params) & _fire(k.kind), "unknown", "silent_sensors")
+
+
+def _fire(kind: np.ndarray) -> np.ndarray:
+    return np.isin(kind, ("launch", "impact"))
 
 
 def unheard(events: Columns, params: ClassifyParams) -> np.ndarray:
@@ -71,11 +110,23 @@ def split_fire(events: Columns, kind: np.ndarray, params: ClassifyParams = Class
     """
     unknown = np.asarray(events["unknown_frac"], dtype=float)
     kind = np.asarray(kind, dtype=object)
-    stormy = _near_storm(events, kind == "thunder", params, min_events=1)
-    return (kind == "unknown") & (unknown < 0.5) & ~unheard(events, params) & ~stormy
+    return (kind == "unknown") & (unknown < 0.5) & ~unheard(events, params) & ~_stormy(events, kind, params)
 
 
-def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, params: ClassifyParams) -> np.ndarray:
+def settle_split_fire(events: Columns, kinds: Kinds, params: ClassifyParams) -> Kinds:
+    """Events of :func:`split_fire` reported as fire of their majority label; split labels kept
+    unknown next to thunder (``storm_split``) or with nearer sensors silent (``silent_sensors``)."""
+    split = (kinds.kind == "unknown") & (kinds.basis == "labels_split")
+    kinds = kinds.where(split & unheard(events, params), "unknown", "silent_sensors")
+    kinds = kinds.where(split & _stormy(events, kinds.kind, params), "unknown", "storm_split")
+    return kinds.where(split_fire(events, kinds.kind, params), np.asarray(events["label"], dtype=object), "labels_split")
+
+
+def _stormy(events: Columns, kind: np.ndarray, params: ClassifyParams) -> np.ndarray:
+    return _near_storm(events, kind == "thunder", params, min_events=1)
+
+
+def set_aside_in_storms(events: Columns, kinds: Kinds, paired: np.ndarray, params: ClassifyParams) -> Kinds:
     """Kinds with unpaired fire-labelled events inside an active storm cell turned to 'thunder'.
 
     A thunder clap that most sensors mislabel looks like an unpaired impact; next to other thunder
@@ -86,10 +137,10 @@ def set_aside_in_storms(events: Columns, kind: np.ndarray, paired: np.ndarray, p
     be labelled alike by three. (On the full scenario this keeps 109 true fire events and 10
     events of no true source, and no thunder clap, out of the storms' thunder.)
     """
-    near = _near_storm(events, kind == "thunder", params, min_events=1)
+    near = _stormy(events, kinds.kind, params)
     weak = ((np.asarray(events["label_frac"], dtype=float) < params.storm_keep_frac)
             | (np.asarray(events["n_sensors"]) < params.storm_keep_sensors))
-    return np.where(near & ~paired & weak & np.isin(kind, ("launch", "impact")), "thunder", kind).astype(object)
+    return kinds.where(near & ~paired & weak & _fire(kinds.kind), "thunder", "storm_unpaired")
 
 
 def _near_storm(events: Columns, thunder_like: np.ndarray, params: ClassifyParams,

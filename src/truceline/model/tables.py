@@ -131,6 +131,9 @@ EVENTS = Contract("events", (
     _c("lon", "float", "degree", "Preferred location, WGS 84 longitude."),
     _c("lat", "float", "degree", "Preferred location, WGS 84 latitude."),
     _c("kind", "str", "", "launch | impact | thunder | explosion | unknown."),
+    _c("kind_basis", "str", "", "The rule that gave the kind: labels | labels_split | labels_unclear | thunder_like | "
+                                "storm | storm_faint | storm_unpaired | storm_split | silent_sensors | "
+                                "declared_activity (docs/formats.md); empty in files written before events carried it."),
     _c("sigma_major_m", "float", "m", "1-sigma semi-major axis of the location uncertainty ellipse."),
     _c("sigma_minor_m", "float", "m", "1-sigma semi-minor axis of the location uncertainty ellipse."),
     _c("azimuth_deg", "float", "degree", "Azimuth of the major axis, clockwise from north, 0..180."),

@@ -103,16 +103,28 @@ def read_events_csv(path: str | Path) -> Columns:
 
     Raises ``ValueError`` naming the file, the line and the column of the first bad cell, or
     the missing columns of a bad header. Extra columns are ignored. A file written before events
-    carried ``attribution_grade`` is read with the grade derived from ``attribution_p``.
+    carried ``attribution_grade`` is read with the grade derived from ``attribution_p``; one
+    written before ``kind_basis`` with that column empty.
     """
     with Path(path).open("r", encoding="utf-8-sig", newline="") as fh:
-        header = [h.strip() for h in next(csv.reader(fh), [])]
-    if "attribution_grade" in header or "attribution_p" not in header:
+        header = {h.strip() for h in next(csv.reader(fh), [])}
+    later = [n for n in _LATER if n not in header and (n != "attribution_grade" or "attribution_p" in header)]
+    if not later:
         return read_table_csv(path, EVENTS)
+    table = read_table_csv(path, Contract(EVENTS.name, tuple(c for c in EVENTS.columns if c.name not in later)))
+    return Columns.conform(EVENTS, {**table.data, **{n: _LATER[n](table) for n in later}})
+
+
+def _grade(table: Columns) -> np.ndarray:
     from truceline.verify.incidents import attribution_grade
-    older = Contract(EVENTS.name, tuple(c for c in EVENTS.columns if c.name != "attribution_grade"))
-    table = read_table_csv(path, older)
-    return Columns.conform(EVENTS, {**table.data, "attribution_grade": attribution_grade(table["attribution_p"])})
+    return attribution_grade(table["attribution_p"])
+
+
+_LATER: dict[str, Callable[[Columns], np.ndarray]] = {
+    "attribution_grade": _grade,
+    "kind_basis": lambda table: np.full(len(table), "", dtype=object),
+}
+"""Columns events gained after files were written, and how an older file's rows get them."""
 
 
 def read_table_csv(path: str | Path, contract: Contract) -> Columns:
