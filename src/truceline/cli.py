@@ -17,6 +17,7 @@ from rich.table import Table
 from truceline import __version__
 from truceline.cli_agreement import agreement
 from truceline.cli_desk import serve, tokens
+from truceline.cli_explain import explain
 from truceline.cli_ledger import keys, ledger, sign, witness
 from truceline.sources import FormatError
 
@@ -45,6 +46,7 @@ cli.add_command(sign)
 cli.add_command(witness)
 cli.add_command(serve)
 cli.add_command(tokens)
+cli.add_command(explain)
 
 
 def trust_options(fn):
