@@ -18,6 +18,7 @@ from truceline.fusion.explain import ExplainParams, explain
 from truceline.fusion.fragments import FragmentParams, absorb, merge_splits, unmix_salvos
 from truceline.fusion.locate import ellipse
 from truceline.fusion.propagation import Propagation, PropagationParams, fit_propagation, padded, relocate
+from truceline.fusion.recruit import recruit
 from truceline.fusion.silence import silent_nearer
 from truceline.geodesy import LocalProjection
 from truceline.model.tables import Columns
@@ -40,6 +41,7 @@ class AcousticParams:
     fragments: FragmentParams = field(default_factory=FragmentParams)
     final_tukey_c: float = 0.33    # the reported fix: Tukey's biweight at its 95 %-efficiency constant, 4.685 x
                                    # the timing precision (propagation.TIMING_FLOOR_S); membership keeps 0.6 s
+    recruit_tol_s: float = 0.15    # a free pick this close to an event's predicted arrival joins it (fusion.recruit)
 
 
 RMS_WINDOW_S = 0.325
@@ -146,7 +148,12 @@ def _final_fix(fix, rows: np.ndarray, low: np.ndarray, t: np.ndarray, ps: np.nda
     """Members settled, the reported position no longer lets picks 0.3-0.6 s off pull it: every
     event is located once more at ``final_tukey_c`` and its members checked again: (fix, rows)."""
     fix = relocate(rows, fix.x, fix.y, t, ps, sx, sy, model, fix.t0, tukey_c=params.final_tukey_c)
-    fix, rows, _ = _settle(fix, rows, low, t, ps, sx, sy, model, params, params.final_tukey_c)
+    fix, rows, low = _settle(fix, rows, low, t, ps, sx, sy, model, params, params.final_tukey_c)
+    joined = recruit(fix.x, fix.y, fix.t0, rows, t, ps, sx, sy, model, params.recruit_tol_s,
+                     params.explain.sensors_per_event)
+    if joined is not rows:
+        fix = relocate(joined, fix.x, fix.y, t, ps, sx, sy, model, fix.t0, tukey_c=params.final_tukey_c)
+        fix, rows, _ = _settle(fix, joined, low, t, ps, sx, sy, model, params, params.final_tukey_c)
     return fix, rows
 
 

@@ -47,7 +47,9 @@ def explain(pick_ids: np.ndarray, pick_sensor: np.ndarray, t: np.ndarray, sensor
     reason = np.full(n, "", dtype=object)
     free = np.flatnonzero(owner < 0)
     if len(events) and len(free):
-        best_r, best_e = _nearest_prediction(free, pick_sensor, tc, sx, sy, events, model, params)
+        best_r, best_e = nearest_prediction(free, pick_sensor, tc, sx, sy, np.asarray(events["x"], dtype=float),
+                                            np.asarray(events["y"], dtype=float), np.asarray(events["time"], dtype=float),
+                                            model, params.near_s, params.sensors_per_event)
         near = np.isfinite(best_r)
         used = _sensor_used(owner, pick_sensor, len(events))
         for k, i in enumerate(free):
@@ -75,10 +77,14 @@ def _sensor_used(owner: np.ndarray, pick_sensor: np.ndarray, n_events: int) -> s
     return set(zip(owner[members].tolist(), pick_sensor[members].tolist()))
 
 
-def _nearest_prediction(free, pick_sensor, tc, sx, sy, events, model: Propagation, params: ExplainParams):
-    """For each free pick: the residual to the event predicting an arrival nearest it, and that event."""
-    ex, ey, et = (np.asarray(events[c], dtype=float) for c in ("x", "y", "time"))
-    k = min(params.sensors_per_event, len(sx))
+def nearest_prediction(free: np.ndarray, pick_sensor: np.ndarray, tc: np.ndarray, sx: np.ndarray, sy: np.ndarray,
+                       ex: np.ndarray, ey: np.ndarray, et: np.ndarray, model: Propagation, near_s: float,
+                       sensors_per_event: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each pick of ``free``: the residual (nan: none within ``near_s``) to the event, among
+    those at ``ex, ey, et`` (origin time), predicting an arrival nearest it at its sensor (one of
+    the event's ``sensors_per_event`` nearest), and that event (-1: none). ``tc``: pick times
+    corrected by the sensors' time terms."""
+    k = min(sensors_per_event, len(sx))
     _, near = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([ex, ey]), k=k)
     near = np.asarray(near).reshape(len(ex), k)
     dx, dy = sx[near] - ex[:, None], sy[near] - ey[:, None]
@@ -92,8 +98,8 @@ def _nearest_prediction(free, pick_sensor, tc, sx, sy, events, model: Propagatio
     best_r = np.full(len(free), np.inf)
     best_e = np.full(len(free), -1, dtype=np.int64)
     ps, pt = pick_sensor[free], tc[free]
-    lo = np.searchsorted(sensor * 1e7 + (at - at.min()), ps * 1e7 + (pt - params.near_s - at.min()))
-    hi = np.searchsorted(sensor * 1e7 + (at - at.min()), ps * 1e7 + (pt + params.near_s - at.min()), side="right")
+    lo = np.searchsorted(sensor * 1e7 + (at - at.min()), ps * 1e7 + (pt - near_s - at.min()))
+    hi = np.searchsorted(sensor * 1e7 + (at - at.min()), ps * 1e7 + (pt + near_s - at.min()), side="right")
     for k_ in range(int((hi - lo).max(initial=0))):
         j = lo + k_
         ok = j < hi
