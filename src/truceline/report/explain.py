@@ -146,7 +146,7 @@ def _engagement_of(eng: Columns, event_id: str) -> list[tuple[str, str]]:
     for k in range(len(eng)):
         if event_id in str(eng["event_ids"][k]).split():
             p = float(eng["opened_by_p"][k])
-            first = " (this event is its opening evidence)" if eng["opening_event_id"][k] == event_id else ""
+            first = "; this event is its opening evidence" if eng["opening_event_id"][k] == event_id else ""
             return [("engagement", f"{eng['engagement_id'][k]}, opened by {eng['opened_by'][k]}"
                                    + ("" if math.isnan(p) else f" (p {p:.2f})") + first)]
     return []
