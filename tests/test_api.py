@@ -62,6 +62,8 @@ def _catalogue(a: dict[str, Any]) -> list[tuple[str, str, dict | None, set[str]]
         ("GET", "/v1/health", None, everyone), ("GET", "/v1/me", None, everyone),
         ("GET", "/v1/days", None, mission | {"coalition"}),
         ("GET", f"/v1/days/{DAY}/events", None, mission), ("GET", f"/v1/days/{DAY}/events/E000001", None, mission),
+        ("GET", f"/v1/days/{DAY}/events/E000001/explanation", None, mission),
+        ("GET", f"/v1/days/{DAY}/engagements/G00001/explanation", None, mission),
         ("GET", f"/v1/days/{DAY}/incidents", None, mission),
         ("GET", f"/v1/days/{DAY}/incidents/I00001", None, mission),
         ("GET", f"/v1/days/{DAY}/engagements", None, mission),
@@ -233,3 +235,25 @@ def test_decisions_on_unpublished_cases_are_not_read_from_the_ledger_outside_the
     assert "a sensitive working note" in client.get(f"/v1/ledger/leaves/{leaf}/proof", headers=head["analyst"]).text
     published = next(i for i in range(desk.ledger.size) if b'"publish"' in desk.ledger.leaf_data(i))
     assert '"publish"' in client.get(f"/v1/ledger/leaves/{published}/proof", headers=head["liaison"]).json()["leaf_data"]
+
+
+def test_an_explanation_is_what_truceline_explain_prints(api, demo_day) -> None:
+    """The event's and the engagement's explanation over the API are those the command builds from
+    the folder; an event or engagement the day lacks answers 404 as a problem."""
+    from truceline.report.explain import explain, read_folder
+
+    client, head = api["client"], api["head"]["analyst"]
+    folder = read_folder(demo_day["out"])
+    for path, ident in ((f"/v1/days/{DAY}/events/E000001/explanation", "E000001"),
+                        (f"/v1/days/{DAY}/engagements/G00001/explanation", "G00001")):
+        got = client.get(path, headers=head)
+        assert got.status_code == 200, got.text
+        want = explain(folder, ident)
+        body = got.json()
+        assert body["title"] == want.title
+        assert [(f["label"], f["text"]) for f in body["facts"]] == list(want.facts)
+        assert [(t["title"], tuple(t["columns"]), [tuple(r) for r in t["rows"]]) for t in body["tables"]] == [
+            (t, h, list(rows)) for t, h, rows in want.tables]
+    assert body["tables"][0]["rows"]                                      # G00001 has events
+    missing = client.get(f"/v1/days/{DAY}/events/E999999/explanation", headers=head)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")

@@ -15,8 +15,8 @@ from truceline.api.app import CONFLICT, NOT_FOUND, Caller, allow
 from truceline.api.desk import Desk, NotFound
 from truceline.api.workspace import Day
 from truceline.api.schemas import (CheckpointOut, ConsistencyOut, DayInfo, Engagement, EngagementPage, Event,
-                                   EventPage, Incident, IncidentPage, Me, ProofOut, PublicFinding, SensorPage,
-                                   ViolationPage)
+                                   EventPage, ExplanationOut, Incident, IncidentPage, Me, ProofOut, PublicFinding,
+                                   SensorPage, ViolationPage)
 from truceline.ledger.merkle import leaf_hash
 from truceline.ledger.signing import to_base64
 
@@ -94,6 +94,27 @@ async def event(request: Request, who: Caller, day: str, event_id: str) -> dict[
     return _one(_desk(request).day(day).rows["events"], "event_id", event_id, "event")
 
 
+@router.get("/days/{day}/events/{event_id}/explanation", response_model=ExplanationOut,
+            summary="Why: an event's kind and its basis, its picks with residuals, the picks left out and why (mission)")
+async def event_explanation(request: Request, who: Caller, day: str, event_id: str) -> dict[str, Any]:
+    allow(who, *MISSION)
+    d = _desk(request).day(day)
+    _one(d.rows["events"], "event_id", event_id, "event")
+    from truceline.report.explain import explain_event
+    return _explanation(explain_event(_folder(d), event_id))
+
+
+def _folder(d: Day):
+    from truceline.report.explain import Folder
+    return Folder(d.folder, d.tables["events"], d.tables["pick_assignments"], d.tables["engagements"],
+                  d.tables.get("picks"))
+
+
+def _explanation(e) -> dict[str, Any]:
+    return {"title": e.title, "facts": [{"label": k, "text": v} for k, v in e.facts],
+            "tables": [{"title": t, "columns": list(h), "rows": [list(r) for r in rows]} for t, h, rows in e.tables]}
+
+
 @router.get("/days/{day}/incidents", response_model=IncidentPage, summary="Incidents of a day (mission)")
 async def incidents(request: Request, who: Caller, day: str, confidence: str | None = None, offset: int = Offset,
                     limit: int = Limit) -> Response:
@@ -118,6 +139,16 @@ async def engagements(request: Request, who: Caller, day: str, offset: int = Off
 async def engagement(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
     allow(who, *MISSION)
     return _one(_desk(request).day(day).rows["engagements"], "engagement_id", engagement_id, "engagement")
+
+
+@router.get("/days/{day}/engagements/{engagement_id}/explanation", response_model=ExplanationOut,
+            summary="Why: an engagement's opener with its evidence, and its events in time order (mission)")
+async def engagement_explanation(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
+    allow(who, *MISSION)
+    d = _desk(request).day(day)
+    _one(d.rows["engagements"], "engagement_id", engagement_id, "engagement")
+    from truceline.report.explain import explain_engagement
+    return _explanation(explain_engagement(_folder(d), engagement_id))
 
 
 @router.get("/days/{day}/violations", response_model=ViolationPage,

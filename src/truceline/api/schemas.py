@@ -81,6 +81,27 @@ class ViolationPage(Page):
     items: list[Violation]
 
 
+class Fact(BaseModel):
+    label: str
+    text: str
+
+
+class ExplanationTable(BaseModel):
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+class ExplanationOut(BaseModel):
+    """Why the mission says what it says of one event or engagement (as ``truceline explain``)."""
+
+    title: str
+    facts: list[Fact] = Field(description="Kind and its basis, time, place and 95 % ellipse, sensors, pair, side, "
+                                          "verdict, confidence and engagement (for an engagement: span, place, size, opener).")
+    tables: list[ExplanationTable] = Field(description="An event's picks with times, labels and residuals, and the picks "
+                                                       "left out that name it with their reasons; an engagement's events.")
+
+
 class DayInfo(BaseModel):
     day: str
     period_start: str

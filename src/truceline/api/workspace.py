@@ -70,6 +70,9 @@ def load_day(folder: Path, store: Any) -> Day:
     contracts = {"events": T.EVENTS, "sensors": T.SENSORS, **{k: c for k, (_, c) in _TABLES.items()}}
     rows = {name: to_json_rows(tables[name], contracts[name]) for name in contracts}
     rows["violations"] = violation_rows(rows)
+    assigned = folder / "pick_assignments.csv"            # for explanations only: no JSON rows
+    tables["pick_assignments"] = (read_table_csv(assigned, T.PICK_ASSIGNMENTS) if assigned.exists()
+                                  else Columns.empty(T.PICK_ASSIGNMENTS))
     flights = None
     coverage = input_path(meta, "drone_coverage", folder)
     if coverage is not None:
