@@ -80,6 +80,10 @@ def test_the_dashboard_filters_shows_evidence_and_confirms(served, tmp_path: Pat
         first_incident.click()
         page.wait_for_selector("#evidence .proof-ok", timeout=30_000)
         assert "verified: included in the signed checkpoint" in page.inner_text("#evidence")
+        page.locator("#evidence button.why").first.click()          # why: the event's basis and picks
+        page.wait_for_selector("#explanation dl", timeout=30_000)
+        why = page.inner_text("#explanation")
+        assert "kind" in why and "its picks" in why and "residual (s)" in why, why[:500]
         page.screenshot(path=str(tmp_path / "dashboard.png"))
         size = served["desk"].ledger.size
         page.locator("#cases input[type=checkbox]").first.check()

@@ -105,7 +105,20 @@ async function showEvidence(p) {
   }
   const ev = await api(`/v1/days/${$("day").value}/incidents/${p.id}/evidence`);
   $("evidencebody").innerHTML = `<p><strong>${ev.incident_id}</strong> · ${ev.confidence} · ${ev.attribution}</p><ul>` +
-    ev.items.map((it) => `<li>${it.source} <code>${it.id}</code> ${Object.entries(it.cited_records).map(([t, n]) => `${n} ${t}`).join(", ")} — <span class="${it.proof.startsWith("verified") ? "proof-ok" : "proof-bad"}">${it.proof}</span></li>`).join("") + "</ul>";
+    ev.items.map((it) => `<li>${it.source} <code>${it.id}</code>${it.source === "acoustic" ? ` <button class="why" data-id="${esc(it.id)}">why</button>` : ""} ${Object.entries(it.cited_records).map(([t, n]) => `${n} ${t}`).join(", ")} — <span class="${it.proof.startsWith("verified") ? "proof-ok" : "proof-bad"}">${it.proof}</span></li>`).join("") + "</ul>" +
+    `<div id="explanation"></div>`;
+  document.querySelectorAll("#evidencebody button.why").forEach((b) => b.addEventListener("click", () => showExplanation(b.dataset.id)));
+}
+
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+async function showExplanation(id) {
+  // why the mission says what it says of one event: the kind's basis, its picks and the picks left out
+  const x = await api(`/v1/days/${$("day").value}/events/${encodeURIComponent(id)}/explanation`);
+  $("explanation").innerHTML = `<h3>${esc(x.title)}</h3><dl>` +
+    x.facts.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.text)}</dd>`).join("") + "</dl>" +
+    x.tables.map((t) => `<table><caption>${esc(t.title)}</caption><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>` +
+      t.rows.map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join("")}</tr>`).join("") + "</table>").join("");
 }
 
 async function loadQueue() {
