@@ -9,7 +9,7 @@ from truceline.geodesy import GeodesicLine
 from truceline.model.tables import EVENTS, Columns
 from truceline.pipeline import load_history
 from truceline.rules.zones import Zones
-from truceline.verify.engagements import engagements
+from truceline.verify.engagements import EngagementParams, engagements
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,11 @@ def test_openers_and_honest_undetermined(zones: Zones) -> None:
     g, label = engagements(table, zones)
     assert list(g["engagement_id"]) == ["G00001", "G00002", "G00003"]
     assert list(g["opened_by"]) == [b, "undetermined", "undetermined"]
+    assert list(g["opener_basis"]) == ["first_mission", "first_unattributed", "tie"]
     assert g["opening_event_id"][0] == "E000001"
+    sure, _ = engagements(table, zones, EngagementParams(min_opener_p=0.999))
+    assert list(sure["opener_basis"]) == ["below_min_p", "first_unattributed", "tie"]
+    assert list(sure["opened_by"]) == ["undetermined"] * 3
     # the opening round's p (0.99), less the small chance that a's fire opened an exchange of its own
     assert 0.95 < g["opened_by_p"][0] < 0.99
     assert list(g["n_events"]) == [3, 2, 2]

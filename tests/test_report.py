@@ -133,6 +133,23 @@ def test_csv_written_before_the_kind_basis_reads_with_it_empty(tmp_path: Path) -
     assert list(back["kind"]) == list(make_events()["kind"])
 
 
+def test_engagements_written_before_the_opener_basis_read_with_it_empty(tmp_path: Path) -> None:
+    from truceline.model.tables import ENGAGEMENTS
+    from truceline.report.export import read_table_csv, write_table_csv
+    row = {"engagement_id": "G00001", "start": T0, "end": T0 + 600.0, "lon": 38.0, "lat": 48.5, "sector": "S01",
+           "n_events": 4, "n_launches": 2, "opened_by": "A", "opened_by_p": 0.9, "opener_basis": "first_mission",
+           "opening_event_id": "E000001", "event_ids": "E000001 E000002 E000003 E000004"}
+    path = tmp_path / "engagements.csv"
+    write_table_csv(Columns.from_rows(ENGAGEMENTS, [row]), path, ENGAGEMENTS)
+    assert list(read_table_csv(path, ENGAGEMENTS)["opener_basis"]) == ["first_mission"]
+    _drop_columns(path, ("opener_basis",))
+    back = read_table_csv(path, ENGAGEMENTS)
+    assert list(back["opener_basis"]) == [""] and list(back["opened_by"]) == ["A"]
+    _drop_columns(path, ("n_launches",))                                # a column files always had
+    with pytest.raises(ValueError, match="line 1: missing columns n_launches"):
+        read_table_csv(path, ENGAGEMENTS)
+
+
 def test_csv_formats_cells(tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     write_events_csv(make_events(), path)

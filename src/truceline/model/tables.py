@@ -185,6 +185,10 @@ ENGAGEMENTS = Contract("engagements", (
     _c("opened_by_p", "float", "", "Probability that this side opened it: the opening mission's attribution "
                                    "probability times the probability that each of the other side's missions "
                                    "answered it rather than opened an exchange of its own; empty when undetermined."),
+    _c("opener_basis", "str", "", "Why it names its opener or not: first_mission (the side of its first mission) | "
+                                  "first_unattributed (an unattributed mission fired first) | tie (both sides fired "
+                                  "within tie_s, nearby) | none_attributed | below_min_p; empty in files written "
+                                  "before engagements carried it."),
     _c("opening_event_id", "str", "", "event_id of the first round of its first attributed mission (the evidence); "
                                       "empty if none."),
     _c("event_ids", "str", "", "Space-separated event_ids of all its fire events."),

@@ -25,6 +25,13 @@ from truceline.model.tables import ENGAGEMENTS, PICK_ASSIGNMENTS, Columns
 from truceline.model.timefmt import to_iso
 
 ELLIPSE95 = math.sqrt(-2.0 * math.log(0.05))   # 2.45: 1-sigma semi-axes to the 95 % ellipse
+OPENER_BASIS = {
+    "first_mission": "the side of its first mission",
+    "first_unattributed": "a mission no side could be given to fired first",
+    "tie": "both sides fired within seconds of each other, nearby",
+    "none_attributed": "no mission in it could be attributed",
+    "below_min_p": "the opener's probability is under min_opener_p",
+}
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,7 @@ def explain_engagement(folder: Folder, engagement_id: str) -> Explanation:
              ("where", f"{float(eng['lat'][i]):.4f} N {float(eng['lon'][i]):.4f} E, sector {eng['sector'][i] or '(none)'}"),
              ("fire", f"{int(eng['n_events'][i])} events, {int(eng['n_launches'][i])} launches"),
              ("opened by", f"{eng['opened_by'][i]}" + ("" if math.isnan(p) else f", p {p:.2f}")
+                           + (f" ({OPENER_BASIS[b]})" if (b := str(eng["opener_basis"][i])) in OPENER_BASIS else "")
                            + (f"; the evidence: {eng['opening_event_id'][i]}" if eng["opening_event_id"][i] else "")))
     ids = str(eng["event_ids"][i]).split()
     ev = folder.events

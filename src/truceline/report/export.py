@@ -106,13 +106,7 @@ def read_events_csv(path: str | Path) -> Columns:
     carried ``attribution_grade`` is read with the grade derived from ``attribution_p``; one
     written before ``kind_basis`` with that column empty.
     """
-    with Path(path).open("r", encoding="utf-8-sig", newline="") as fh:
-        header = {h.strip() for h in next(csv.reader(fh), [])}
-    later = [n for n in _LATER if n not in header and (n != "attribution_grade" or "attribution_p" in header)]
-    if not later:
-        return read_table_csv(path, EVENTS)
-    table = read_table_csv(path, Contract(EVENTS.name, tuple(c for c in EVENTS.columns if c.name not in later)))
-    return Columns.conform(EVENTS, {**table.data, **{n: _LATER[n](table) for n in later}})
+    return read_table_csv(path, EVENTS)
 
 
 def _grade(table: Columns) -> np.ndarray:
@@ -120,15 +114,21 @@ def _grade(table: Columns) -> np.ndarray:
     return attribution_grade(table["attribution_p"])
 
 
-_LATER: dict[str, Callable[[Columns], np.ndarray]] = {
-    "attribution_grade": _grade,
-    "kind_basis": lambda table: np.full(len(table), "", dtype=object),
+def _empty(table: Columns) -> np.ndarray:
+    return np.full(len(table), "", dtype=object)
+
+
+_LATER: dict[str, dict[str, tuple[tuple[str, ...], Callable[[Columns], np.ndarray]]]] = {
+    "events": {"attribution_grade": (("attribution_p",), _grade), "kind_basis": ((), _empty)},
+    "engagements": {"opener_basis": ((), _empty)},
 }
-"""Columns events gained after files were written, and how an older file's rows get them."""
+"""Per contract, the columns its files gained after some were written: the columns each is
+derived from (which the older file must have) and how an older file's rows get it."""
 
 
 def read_table_csv(path: str | Path, contract: Contract) -> Columns:
-    """Read any contract's CSV written by :func:`write_table_csv` (errors as :func:`read_events_csv`)."""
+    """Read any contract's CSV written by :func:`write_table_csv` (errors as :func:`read_events_csv`);
+    a file written before a column of ``_LATER`` existed reads with that column derived or empty."""
     p = Path(path)
     with p.open("r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -136,20 +136,24 @@ def read_table_csv(path: str | Path, contract: Contract) -> Columns:
         if header is None:
             raise ValueError(f"{p}: empty file, expected a header row with {', '.join(contract.names)}")
         header = [h.strip() for h in header]
-        missing = [n for n in contract.names if n not in header]
+        later = {n: fill for n, (needs, fill) in _LATER.get(contract.name, {}).items()
+                 if n not in header and all(x in header for x in needs)}
+        present = Contract(contract.name, tuple(c for c in contract.columns if c.name not in later))
+        missing = [n for n in present.names if n not in header]
         if missing:
             raise ValueError(f"{p}: line 1: missing columns {', '.join(missing)}")
-        index = {c.name: header.index(c.name) for c in contract.columns}
-        values: dict[str, list[Any]] = {n: [] for n in contract.names}
+        index = {c.name: header.index(c.name) for c in present.columns}
+        values: dict[str, list[Any]] = {n: [] for n in present.names}
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            _read_row(p, reader.line_num, row, index, values, contract)
-    if not values[contract.names[0]]:
+            _read_row(p, reader.line_num, row, index, values, present)
+    if not values[present.names[0]]:
         return Columns.empty(contract)
     data = {c.name: np.array(values[c.name], dtype=object if c.dtype == "str" else None)
-            for c in contract.columns}
-    return Columns.conform(contract, data)
+            for c in present.columns}
+    table = Columns.conform(present, data)
+    return Columns.conform(contract, {**table.data, **{n: fill(table) for n, fill in later.items()}})
 
 
 def _read_row(p: Path, line: int, row: list[str], index: dict[str, int], values: dict[str, list[Any]],

@@ -23,16 +23,18 @@ Level 2, in two steps.
    probability that an answering mission in fact opened an exchange of its own is
    ``(lambda/2) / (lambda/2 + L)``.
 
-The side that *opened* an exchange is the side of its first mission. Its ``opened_by_p`` is that
+The side that *opened* an exchange is the side of its first mission (``opener_basis``
+``first_mission``). Its ``opened_by_p`` is that
 mission's attribution probability times, for every later mission of the *other* side, the
 probability that it answered rather than opened (where it opened, the other side opened an
 exchange the grouping took for a reply). The opener is ``undetermined`` when
 
 - the first mission is not attributed and an attributed one follows more than ``tie_s`` later
-  (someone fired first and the evidence does not say who), or
+  (someone fired first and the evidence does not say who: ``first_unattributed``), or
 - the other side fired within ``tie_s`` of the first mission, nearby (the evidence cannot order
-  them), or
-- no mission is attributed, or ``opened_by_p`` is below ``min_opener_p``.
+  them: ``tie``), or
+- no mission is attributed (``none_attributed``), or ``opened_by_p`` is below ``min_opener_p``
+  (``below_min_p``).
 """
 
 from __future__ import annotations
@@ -273,13 +275,14 @@ def _row(events: Columns, rows: np.ndarray, fired_all: np.ndarray, ident: str, x
     sector = np.asarray(events["sector"], dtype=object)[rows]
     sides = m.side[x.missions].astype(str)
     known = np.flatnonzero(sides != UNDETERMINED)
-    opened_by, opened_p, first = UNDETERMINED, np.nan, ""
+    opened_by, opened_p, first, basis = UNDETERMINED, np.nan, "", "none_attributed"
     if len(known):
         k = x.missions[int(known[0])]
         first = str(events["event_id"][fire[m.first_event[k]]])
-        unknown_before = m.fired[k] > m.fired[x.missions[0]] + params.tie_s
         p = float(m.p[k]) * float(np.prod(1.0 - np.asarray(x.answered)))
-        if not unknown_before and not x.tied and p >= params.min_opener_p:
+        basis = ("first_unattributed" if m.fired[k] > m.fired[x.missions[0]] + params.tie_s else
+                 "tie" if x.tied else "below_min_p" if p < params.min_opener_p else "first_mission")
+        if basis == "first_mission":
             opened_by, opened_p = str(m.side[k]), p
     named = sector[sector != ""]
     values, counts = np.unique(named, return_counts=True) if len(named) else (np.array([""]), np.array([1]))
@@ -288,4 +291,5 @@ def _row(events: Columns, rows: np.ndarray, fired_all: np.ndarray, ident: str, x
             "lat": float(np.mean(np.asarray(events["lat"], float)[rows])),
             "sector": str(values[np.argmax(counts)]), "n_events": len(rows),
             "n_launches": int(np.sum(kind == "launch")), "opened_by": opened_by, "opened_by_p": opened_p,
+            "opener_basis": basis,
             "opening_event_id": first, "event_ids": " ".join(str(e) for e in np.asarray(events["event_id"])[rows])}
