@@ -97,20 +97,17 @@ async def event(request: Request, who: Caller, day: str, event_id: str) -> dict[
 @router.get("/days/{day}/events/{event_id}/explanation", response_model=ExplanationOut,
             summary="Why: an event's kind and its basis, its picks with residuals, the picks left out and why (mission)")
 async def event_explanation(request: Request, who: Caller, day: str, event_id: str) -> dict[str, Any]:
+    return _explained(request, who, day, "events", "event_id", event_id, "event")
+
+
+def _explained(request: Request, who: Caller, day: str, table: str, key: str, ident: str, what: str) -> dict[str, Any]:
+    """What `truceline explain` prints of one event or engagement of a served day, as JSON."""
+    from truceline.report.explain import Folder, explain
     allow(who, *MISSION)
     d = _desk(request).day(day)
-    _one(d.rows["events"], "event_id", event_id, "event")
-    from truceline.report.explain import explain_event
-    return _explanation(explain_event(_folder(d), event_id))
-
-
-def _folder(d: Day):
-    from truceline.report.explain import Folder
-    return Folder(d.folder, d.tables["events"], d.tables["pick_assignments"], d.tables["engagements"],
-                  d.tables.get("picks"))
-
-
-def _explanation(e) -> dict[str, Any]:
+    _one(d.rows[table], key, ident, what)
+    e = explain(Folder(d.folder, d.tables["events"], d.tables["pick_assignments"], d.tables["engagements"],
+                       d.tables.get("picks")), ident)
     return {"title": e.title, "facts": [{"label": k, "text": v} for k, v in e.facts],
             "tables": [{"title": t, "columns": list(h), "rows": [list(r) for r in rows]} for t, h, rows in e.tables]}
 
@@ -144,11 +141,7 @@ async def engagement(request: Request, who: Caller, day: str, engagement_id: str
 @router.get("/days/{day}/engagements/{engagement_id}/explanation", response_model=ExplanationOut,
             summary="Why: an engagement's opener with its evidence, and its events in time order (mission)")
 async def engagement_explanation(request: Request, who: Caller, day: str, engagement_id: str) -> dict[str, Any]:
-    allow(who, *MISSION)
-    d = _desk(request).day(day)
-    _one(d.rows["engagements"], "engagement_id", engagement_id, "engagement")
-    from truceline.report.explain import explain_engagement
-    return _explanation(explain_engagement(_folder(d), engagement_id))
+    return _explained(request, who, day, "engagements", "engagement_id", engagement_id, "engagement")
 
 
 @router.get("/days/{day}/violations", response_model=ViolationPage,
