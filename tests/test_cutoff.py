@@ -69,3 +69,24 @@ def test_a_report_for_a_day_covers_its_cutoff_period(demo_day, tmp_path) -> None
     assert "17:30-23:30 UTC" in md, "the evening before the simulated day was not observed (hour bins from 17:30 UTC)"
     uk = paths["html_uk"].read_text(encoding="utf-8")
     assert "2026-11-25 19:30 – 2026-11-26 19:30 Europe/Kyiv" in uk and "Щоденний звіт" in uk
+
+
+def test_a_run_stored_before_later_event_columns_still_reports(demo_day, tmp_path) -> None:
+    """A stored run whose events predate attribution_grade and kind_basis (its column spec lacks
+    them) re-renders: the grade is derived from attribution_p, the basis left empty."""
+    import shutil
+    import sqlite3
+
+    from truceline.report_again import rerender
+    from truceline.store import Store
+    out = tmp_path / "out"
+    shutil.copytree(demo_day["out"], out)
+    with sqlite3.connect(out / "store.sqlite") as db:
+        gone = db.execute("DELETE FROM run_columns WHERE name = 'events' AND column_name IN "
+                          "('attribution_grade', 'kind_basis')").rowcount
+    assert gone >= 2
+    with Store.open(out / "store.sqlite") as store:
+        run = [r for r in store.runs() if "events" in r.get("tables", [])][-1]
+        assert "kind_basis" not in store.load_table(str(run["run_id"]), "events")
+    paths = rerender(out, demo_day["paths"]["agreement"], None, report_period(date(2026, 11, 26)))
+    assert "ceasefire violations recorded" in paths["markdown"].read_text(encoding="utf-8")

@@ -17,9 +17,9 @@ from truceline.verify.engagements import engagements
 from truceline.app import read_damage
 from truceline.verify.incidents import IncidentParams, incidents
 from truceline.verify.satellite import day_passes
-from truceline.model.tables import THERMAL_EVENTS, Columns
+from truceline.model.tables import EVENTS, THERMAL_EVENTS, Columns
 from truceline.report.cutoff import ReportPeriod
-from truceline.report.export import read_table_csv
+from truceline.report.export import read_table_csv, with_later_columns
 
 
 def rerender(out: Path, agreement_path: Path, store_url: str | None = None,
@@ -67,7 +67,8 @@ def _runs_for(store: Store, runs: list[dict], period: ReportPeriod | None) -> li
     """(run, its events, sensors and picks) for the latest run, or for every run with events in the
     period whose span no later kept run covers (oldest first)."""
     def tables(r: dict) -> dict[str, Columns]:
-        return {n: store.load_table(str(r["run_id"]), n) for n in ("events", "sensors", "picks")}
+        got = {n: store.load_table(str(r["run_id"]), n) for n in ("events", "sensors", "picks")}
+        return {**got, "events": with_later_columns(got["events"], EVENTS)}   # a run stored by an older version
     if period is None:
         return [(runs[-1], tables(runs[-1]))]
     kept: list[tuple[dict, dict[str, Columns]]] = []

@@ -152,7 +152,15 @@ def read_table_csv(path: str | Path, contract: Contract) -> Columns:
         return Columns.empty(contract)
     data = {c.name: np.array(values[c.name], dtype=object if c.dtype == "str" else None)
             for c in present.columns}
-    table = Columns.conform(present, data)
+    return with_later_columns(Columns.conform(present, data), contract)
+
+
+def with_later_columns(table: Columns, contract: Contract) -> Columns:
+    """``table`` with the columns of ``contract`` it lacks because it was made before they existed
+    (``_LATER``: derived, or empty) filled in, conformed to ``contract``; a table stored by an
+    older version reads like a new one."""
+    later = {n: fill for n, (needs, fill) in _LATER.get(contract.name, {}).items()
+             if n not in table and all(x in table for x in needs)}
     return Columns.conform(contract, {**table.data, **{n: fill(table) for n, fill in later.items()}})
 
 
