@@ -66,19 +66,25 @@ def read_folder(path: str | Path) -> Folder:
     assignments = read_table_csv(folder / "pick_assignments.csv", PICK_ASSIGNMENTS)
     eng_csv = folder / "engagements.csv"
     engagements = read_table_csv(eng_csv, ENGAGEMENTS) if eng_csv.is_file() else Columns.empty(ENGAGEMENTS)
-    return Folder(folder, events, assignments, engagements, _stored_picks(folder / "store.sqlite"))
+    return Folder(folder, events, assignments, engagements, _stored_picks(folder))
 
 
-def _stored_picks(store_path: Path) -> Columns | None:
-    """The picks of the store's latest finished processing run (times and labels), if any."""
+def _stored_picks(folder: Path) -> Columns | None:
+    """The picks (times and labels) of the run that wrote the folder (``run.json``; else the
+    store's latest finished processing run), if the folder has its store."""
+    store_path = folder / "store.sqlite"
     if not store_path.is_file():
         return None
-    from truceline.store import Store
+    import json
 
+    from truceline.store import Store
+    meta = folder / "run.json"
+    wanted = str(json.loads(meta.read_text(encoding="utf-8")).get("run_id", "")) if meta.is_file() else ""
     with Store.open(store_path) as store:
-        runs = [r for r in store.runs() if r.get("finished_at") and "events" in r.get("tables", [])
+        runs = [str(r["run_id"]) for r in store.runs() if r.get("finished_at") and "events" in r.get("tables", [])
                 and "picks" in r.get("tables", [])]
-        return store.load_table(str(runs[-1]["run_id"]), "picks") if runs else None
+        run = wanted if wanted in runs else (runs[-1] if runs else None)
+        return store.load_table(run, "picks") if run else None
 
 
 def explain(folder: Folder, ident: str) -> Explanation:
