@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from truceline.geodesy import GeodesicLine
 from truceline.model.tables import EVENTS, Columns
 from truceline.pipeline import load_history
 from truceline.rules.zones import Zones
-from truceline.verify.engagements import EngagementParams, engagements
+from truceline.verify.engagements import OPENER_BASIS, EngagementParams, engagements
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,9 @@ def test_openers_and_honest_undetermined(zones: Zones) -> None:
     sure, _ = engagements(table, zones, EngagementParams(min_opener_p=0.999))
     assert list(sure["opener_basis"]) == ["below_min_p", "first_unattributed", "tie"]
     assert list(sure["opened_by"]) == ["undetermined"] * 3
+    formats = (Path(__file__).resolve().parents[1] / "docs" / "formats.md").read_text(encoding="utf-8")
+    assert set(g["opener_basis"]) | set(sure["opener_basis"]) <= set(OPENER_BASIS)
+    assert [code for code in OPENER_BASIS if f"`{code}`" not in formats] == []
     # the opening round's p (0.99), less the small chance that a's fire opened an exchange of its own
     assert 0.95 < g["opened_by_p"][0] < 0.99
     assert list(g["n_events"]) == [3, 2, 2]

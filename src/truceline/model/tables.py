@@ -7,6 +7,7 @@ source of truth for ``docs/formats.md``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
@@ -124,6 +125,9 @@ PICKS = Contract("picks", (
     _c("amplitude", "float", "Pa", "Peak overpressure of the arrival, >= 0."),
     _c("received_at", "time", "s", "When the mission received the pick (ISO 8601 UTC)."),
 ))
+
+ELLIPSE_95_SCALE = math.sqrt(-2.0 * math.log(0.05))
+"""sqrt(chi2.ppf(0.95, 2)) = 2.4477: an event's 1-sigma semi-axes times this give its 95 % ellipse."""
 
 EVENTS = Contract("events", (
     _c("event_id", "str", "", "Stable event identifier within a processing run."),

@@ -7,8 +7,9 @@ an analyst or a party's liaison officer asks of a finding: what kind of source, 
 near it were left out and why, its partner, its firing side, the agreement's verdict, and the
 engagement it belongs to. Engagements list their events, the opening one marked.
 
-Pure: :func:`read_folder` does the reading, :func:`explain_event` and
-:func:`explain_engagement` build plain rows for a console or a test.
+:func:`read_folder` does the reading (the CSVs and the store); :func:`explain_event` and
+:func:`explain_engagement` are pure over what it read, and build plain rows for a console, the
+API or a test.
 """
 
 from __future__ import annotations
@@ -21,17 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from truceline.fusion.classify import BASIS
-from truceline.model.tables import ENGAGEMENTS, PICK_ASSIGNMENTS, Columns
+from truceline.model.tables import ELLIPSE_95_SCALE, ENGAGEMENTS, PICK_ASSIGNMENTS, Columns
 from truceline.model.timefmt import to_iso
-
-ELLIPSE95 = math.sqrt(-2.0 * math.log(0.05))   # 2.45: 1-sigma semi-axes to the 95 % ellipse
-OPENER_BASIS = {
-    "first_mission": "the side of its first mission",
-    "first_unattributed": "a mission no side could be given to fired first",
-    "tie": "both sides fired within seconds of each other, nearby",
-    "none_attributed": "no mission in it could be attributed",
-    "below_min_p": "the opener's probability is under min_opener_p",
-}
+from truceline.verify.engagements import OPENER_BASIS
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ def explain_event(folder: Folder, event_id: str) -> Explanation:
                                          else " (basis not recorded: written before kind_basis)")),
              ("when", f"{to_iso(float(v['time']))} ± {float(v['sigma_time_s']):.2f} s (1 σ)"),
              ("where", f"{float(v['lat']):.5f} N {float(v['lon']):.5f} E; 95 % ellipse "
-                       f"{ELLIPSE95 * float(v['sigma_major_m']):,.0f} × {ELLIPSE95 * float(v['sigma_minor_m']):,.0f} m, "
+                       f"{ELLIPSE_95_SCALE * float(v['sigma_major_m']):,.0f} × {ELLIPSE_95_SCALE * float(v['sigma_minor_m']):,.0f} m, "
                        f"major axis {float(v['azimuth_deg']):.0f}° from north"),
              ("heard by", f"{int(v['n_sensors'])} sensors, residual RMS {float(v['rms_s']):.3f} s"
                           + ("; a low-confidence detection" if bool(v["low_confidence"]) else ""))]

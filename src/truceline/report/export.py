@@ -18,7 +18,7 @@ import csv
 import json
 import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -136,8 +136,7 @@ def read_table_csv(path: str | Path, contract: Contract) -> Columns:
         if header is None:
             raise ValueError(f"{p}: empty file, expected a header row with {', '.join(contract.names)}")
         header = [h.strip() for h in header]
-        later = {n: fill for n, (needs, fill) in _LATER.get(contract.name, {}).items()
-                 if n not in header and all(x in header for x in needs)}
+        later = _later(contract, header)
         present = Contract(contract.name, tuple(c for c in contract.columns if c.name not in later))
         missing = [n for n in present.names if n not in header]
         if missing:
@@ -159,9 +158,15 @@ def with_later_columns(table: Columns, contract: Contract) -> Columns:
     """``table`` with the columns of ``contract`` it lacks because it was made before they existed
     (``_LATER``: derived, or empty) filled in, conformed to ``contract``; a table stored by an
     older version reads like a new one."""
-    later = {n: fill for n, (needs, fill) in _LATER.get(contract.name, {}).items()
-             if n not in table and all(x in table for x in needs)}
+    later = _later(contract, table.names)
     return Columns.conform(contract, {**table.data, **{n: fill(table) for n, fill in later.items()}})
+
+
+def _later(contract: Contract, names: Iterable[str]) -> dict[str, Callable[[Columns], np.ndarray]]:
+    """The columns of ``_LATER`` a table with columns ``names`` lacks and can be given."""
+    have = set(names)
+    return {n: fill for n, (needs, fill) in _LATER.get(contract.name, {}).items()
+            if n not in have and have.issuperset(needs)}
 
 
 def _read_row(p: Path, line: int, row: list[str], index: dict[str, int], values: dict[str, list[Any]],

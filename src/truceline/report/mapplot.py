@@ -27,10 +27,8 @@ from shapely.ops import polylabel
 
 from truceline.geodesy import GEOD, LocalProjection, line_length_m
 from truceline.model.agreement import Agreement
-from truceline.model.tables import Columns
+from truceline.model.tables import ELLIPSE_95_SCALE, Columns
 
-ELLIPSE_95_SCALE = math.sqrt(-2.0 * math.log(0.05))
-"""sqrt(chi2.ppf(0.95, 2)) = 2.4477: 1-sigma semi-axes times this give the 95 % ellipse."""
 
 PARTY_COLOURS = ("#2c5d8f", "#a34a28", "#3d7a4a", "#6a4c93")
 UNDETERMINED_COLOUR = "#7a6f5a"

@@ -52,6 +52,14 @@ from truceline.model.tables import ENGAGEMENTS, Columns
 from truceline.rules.zones import Zones
 
 UNDETERMINED = "undetermined"
+#: Why an engagement names its opener or not: the codes of the ``opener_basis`` column.
+OPENER_BASIS: dict[str, str] = {
+    "first_mission": "the side of its first mission",
+    "first_unattributed": "a mission no side could be given to fired first",
+    "tie": "both sides fired within seconds of each other, nearby",
+    "none_attributed": "no mission in it could be attributed",
+    "below_min_p": "the opener's probability is under min_opener_p",
+}
 FIRE = ("launch", "impact")
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 
